@@ -205,3 +205,15 @@ func (r *Rates) Align(dates []Date) []float64 {
 	}
 	return out
 }
+
+// Asset returns a one-asset panel of asset i that shares p's memory and
+// rates: the way per-asset studies run a strategy on each symbol alone.
+func (p *Panel) Asset(i int) *Panel {
+	q := &Panel{Dates: p.Dates, Symbols: p.Symbols[i : i+1 : i+1], rates: p.rates, rate: p.rate}
+	for f := range p.cols {
+		if p.cols[f] != nil {
+			q.cols[f] = p.Series(Field(f), i)
+		}
+	}
+	return q
+}
