@@ -30,14 +30,15 @@ func (f StrategyFunc) Decide(v View, w []float64) (bool, error) { return f(v, w)
 
 // Evaluator computes the metrics of many parameter points of one strategy
 // on one panel and one set of conventions, sharing work across points
-// (e.g. a moving average computed once per window). The sweep runner calls
-// Evaluate from several goroutines at once, so implementations keep
-// per-call scratch local or pooled. Results must equal those of running
-// Simulate on each point alone, and must not depend on how points are
-// grouped into calls.
+// (e.g. a moving average computed once per window, several assets side by
+// side in SIMD lanes). The sweep runner calls Evaluate from several
+// goroutines at once, so implementations keep per-call scratch local or
+// pooled. Results must equal those of running Simulate on each point alone
+// and must not depend on how points and assets are grouped into calls.
 type Evaluator interface {
-	// Evaluate writes the metrics of points[k] into out[k]. asset ≥ 0 runs
-	// the strategy on that asset alone (per-asset mode); asset < 0 runs it
-	// on the whole panel.
-	Evaluate(points []Params, asset int, out []Metrics) error
+	// Evaluate writes the metrics of every (asset, point) pair into out,
+	// which has len(assets)*len(points) elements: out[a*len(points)+k] is
+	// points[k] run on assets[a] alone (per-asset mode). With assets == nil
+	// the strategy runs on the whole panel and out[k] is points[k].
+	Evaluate(points []Params, assets []int, out []Metrics) error
 }
