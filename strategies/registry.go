@@ -21,6 +21,10 @@ type Spec struct {
 	Params []engine.ParamSpec
 	// SingleAsset strategies trade one instrument; sweeps run them per asset.
 	SingleAsset bool
+	// Check, when set, validates constraints across parameters (e.g.
+	// fast < slow) of a resolved parameter set; Resolve and Parse call it,
+	// so a bad point is reported before any simulation.
+	Check func(ps engine.Params) error
 	// New builds the strategy for resolved (complete, valid, sorted) params.
 	New func(ps engine.Params) (engine.Strategy, error)
 	// Fast, when set, builds an Evaluator that shares work across points;
@@ -100,8 +104,14 @@ func (s *Spec) Param(n string) (engine.ParamSpec, error) {
 // Parse reads name=value texts (e.g. from --param flags), fills defaults
 // and validates: the canonical parameter set of one run.
 func (s *Spec) Parse(kv map[string]string) (engine.Params, error) {
+	names := make([]string, 0, len(kv))
+	for n := range kv {
+		names = append(names, n)
+	}
+	sort.Strings(names) // the first bad parameter by name is reported, every time
 	ps := make(engine.Params, 0, len(s.Params))
-	for n, text := range kv {
+	for _, n := range names {
+		text := kv[n]
 		spec, err := s.Param(n)
 		if err != nil {
 			return nil, err
@@ -136,6 +146,11 @@ func (s *Spec) Resolve(ps engine.Params) (engine.Params, error) {
 			v = spec.Default
 		}
 		out[i] = engine.Param{Name: spec.Name, Value: v}
+	}
+	if s.Check != nil {
+		if err := s.Check(out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
