@@ -1,9 +1,437 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"math"
+)
 
-// Simulate runs strategy s over panel p under cfg (SEMANTICS §2–4).
-// Placeholder signature; the simulator replaces this file.
+// leverageSlack is the relative tolerance of the leverage check: weights
+// that sum to exactly MaxLeverage in real arithmetic (1/3 three times, 1/500
+// five hundred times) may exceed it by a few units of rounding.
+const leverageSlack = 1e-9
+
+// Simulate runs strategy s over panel p under cfg (SEMANTICS §2–4) and
+// returns the equity curve, per-bar returns, cash returns, turnover, costs,
+// counts of delistings and bars without a rate, and the metrics of §4.
+//
+// Timing: Decide is called on bars 0..T-2 with a causal view of data ≤ t.
+// With FillClose a trade decided on bar t fills at the price of bar t; with
+// FillNextClose at the price of bar t+1 (a decision on bar T-2 would fill
+// on the last bar and is dropped); with FillNextOpen at the open of bar
+// t+1 (opens are adjusted by adj_close/close of the same bar when returns
+// use adj_close). Holdings drift with prices between trades.
+//
+// Costs of a trade with pre-trade value V⁻ and two-sided turnover u:
+// (CostBps + SpreadBps/2)/10000 · u · V⁻ plus FixedCost · V[0] per asset
+// whose weight changes. Cash earns rc[t] = rate_pct[t-1]/100/P when
+// cfg.UseRates and the panel has rates (0 before the first rates row; such
+// bars are counted in Result.NoRateBars).
+//
+// Errors (never clipped or fixed silently): a non-finite target weight; a
+// non-zero target on an asset without a price on the decision bar; gross
+// exposure Σ|w| above cfg.MaxLeverage; a strategy's error or panic; the
+// portfolio's value falling to zero or below at a trade. Each names the
+// bar and its date; callers add the strategy and its parameters.
+//
+// A held asset whose price turns NaN is sold at its last price (its return
+// on that bar is 0) and the proceeds join cash at the close of that bar,
+// earning interest from the next bar; the event is counted in
+// Result.Delistings. With the next-* fills a target on an asset whose
+// price ends between the decision and the fill cannot be filled: that
+// weight stays in cash and is counted the same way.
 func Simulate(p *Panel, s Strategy, cfg Config) (*Result, error) {
-	return nil, errors.New("engine: simulator not available")
+	var sm sim
+	if err := sm.init(p, s, cfg); err != nil {
+		return nil, err
+	}
+	if err := sm.run(); err != nil {
+		return nil, err
+	}
+	return sm.finish(), nil
+}
+
+// sim is the state of one simulation. All scratch is allocated in init, so
+// the per-bar loop allocates nothing (except trade records with Record).
+type sim struct {
+	p     *Panel
+	strat Strategy
+	cfg   Config
+	T, N  int
+
+	px     []float64 // return price column (asset-major)
+	open   []float64 // open column, FillNextOpen only
+	close  []float64 // close column to adjust opens, nil when opens are used as they are
+	rate   []float64 // rate_pct per bar, nil when cash earns nothing
+	rcs    []float64 // cash return per bar (Result.CashReturns)
+	equity []float64 // V[t]
+
+	shares  []float64 // units held of each asset (currency / price)
+	held    []int     // assets with shares ≠ 0, in column order
+	wpre    []float64 // pre-trade weights (zero outside a trade)
+	target  []float64 // the strategy's output
+	pend    []float64 // target waiting for its fill (next-* fills)
+	hasPend bool
+	cash    float64
+	exposed int // return bars with holdings not all cash
+
+	costRate float64 // (CostBps + SpreadBps/2) / 10000
+	fixed    float64 // FixedCost · V[0]
+
+	res Result
+}
+
+func (c *Config) check(p *Panel) error {
+	bad := func(name string, v float64, want string) error {
+		return fmt.Errorf("simulate: %s = %v is invalid: want %s", name, v, want)
+	}
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case c.Fill > FillNextOpen:
+		return fmt.Errorf("simulate: invalid fill %d: want close|next-close|next-open", c.Fill)
+	case !finite(c.CostBps) || c.CostBps < 0:
+		return bad("cost_bps", c.CostBps, "a finite number ≥ 0")
+	case !finite(c.SpreadBps) || c.SpreadBps < 0:
+		return bad("spread_bps", c.SpreadBps, "a finite number ≥ 0")
+	case !finite(c.FixedCost) || c.FixedCost < 0:
+		return bad("fixed_cost", c.FixedCost, "a finite number ≥ 0")
+	case !finite(c.InitialCapital) || c.InitialCapital <= 0:
+		return bad("initial capital", c.InitialCapital, "a finite number > 0")
+	case !(c.MaxLeverage > 0) || math.IsInf(c.MaxLeverage, -1):
+		return bad("max_leverage", c.MaxLeverage, "a number > 0")
+	case !finite(c.PeriodsPerYear) || c.PeriodsPerYear <= 0:
+		return bad("periods_per_year", c.PeriodsPerYear, "a finite number > 0")
+	case c.Benchmark != nil && len(c.Benchmark) != p.T():
+		return fmt.Errorf("simulate: benchmark has %d returns, want one per bar (%d)", len(c.Benchmark), p.T())
+	}
+	return nil
+}
+
+func (sm *sim) init(p *Panel, s Strategy, cfg Config) error {
+	if p == nil || p.T() == 0 {
+		return errors.New("simulate: the panel has no bars")
+	}
+	if p.N() == 0 {
+		return errors.New("simulate: the panel has no assets")
+	}
+	if err := cfg.check(p); err != nil {
+		return err
+	}
+	T, N := p.T(), p.N()
+	*sm = sim{p: p, strat: s, cfg: cfg, T: T, N: N}
+	pf := p.PriceField()
+	sm.px = p.Column(pf)
+	if sm.px == nil {
+		return errors.New("simulate: the panel has neither adj_close nor close")
+	}
+	if cfg.Fill == FillNextOpen {
+		sm.open = p.Column(Open)
+		if sm.open == nil {
+			return errors.New("simulate: fill next-open needs an open column, and the data has none")
+		}
+		if pf == AdjClose {
+			sm.close = p.Column(Close)
+			if sm.close == nil {
+				return errors.New("simulate: fill next-open with adj_close returns needs close to adjust the opens, and the data has none")
+			}
+		}
+	}
+	if cfg.UseRates {
+		sm.rate = p.RatePct()
+	}
+	sm.rcs = make([]float64, T)
+	sm.equity = make([]float64, T)
+	scratch := make([]float64, 4*N)
+	sm.shares, sm.wpre, sm.target, sm.pend = scratch[:N:N], scratch[N:2*N:2*N], scratch[2*N:3*N:3*N], scratch[3*N:]
+	sm.held = make([]int, 0, N)
+	sm.costRate = (cfg.CostBps + cfg.SpreadBps/2) / 10000
+	sm.fixed = cfg.FixedCost * cfg.InitialCapital
+	if pr, ok := s.(Preparer); ok {
+		if err := pr.Prepare(p); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+	}
+	return nil
+}
+
+// where formats a bar for messages: "bar 17 (2020-03-05)".
+func (sm *sim) where(t int) string {
+	return fmt.Sprintf("bar %d (%s)", t, sm.p.Dates[t])
+}
+
+// decide calls the strategy on bar t with target zeroed, turning a panic
+// into an error.
+func (sm *sim) decide(t int) (trade bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			trade, err = false, fmt.Errorf("%s: strategy panicked: %v", sm.where(t), r)
+		}
+	}()
+	clear(sm.target)
+	trade, err = sm.strat.Decide(NewView(sm.p, t), sm.target)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", sm.where(t), err)
+	}
+	return trade, err
+}
+
+// checkTarget validates the strategy's weights on decision bar t.
+func (sm *sim) checkTarget(t int) error {
+	T := sm.T
+	gross := 0.0
+	for i, w := range sm.target {
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return fmt.Errorf("%s: weight of %s is %v: weights must be finite", sm.where(t), sm.p.Symbols[i], w)
+		}
+		if w != 0 {
+			if x := sm.px[i*T+t]; x != x {
+				return fmt.Errorf("%s: target weight %.6g on %s, which has no price on %s (not listed, halted or delisted)", sm.where(t), w, sm.p.Symbols[i], sm.p.Dates[t])
+			}
+		}
+		gross += math.Abs(w)
+	}
+	if gross > sm.cfg.MaxLeverage*(1+leverageSlack) {
+		return fmt.Errorf("%s: gross exposure Σ|w| = %.6g exceeds the maximum leverage %g (weights are never clipped; allow more with --max-leverage)", sm.where(t), gross, sm.cfg.MaxLeverage)
+	}
+	return nil
+}
+
+// rc returns the cash return of bar t ≥ 1 and counts bars without a rate.
+func (sm *sim) rc(t int) float64 {
+	if sm.rate == nil {
+		return 0
+	}
+	r := sm.rate[t-1]
+	if r != r {
+		sm.res.NoRateBars++
+		return 0
+	}
+	return r / 100 / sm.cfg.PeriodsPerYear
+}
+
+// delist sells the k-th held asset at its last price (bar t-1's) into cash.
+func (sm *sim) delist(k, t int) {
+	i := sm.held[k]
+	sm.cash += sm.shares[i] * sm.px[i*sm.T+t-1]
+	sm.shares[i] = 0
+	sm.held = append(sm.held[:k], sm.held[k+1:]...)
+	sm.res.Delistings++
+}
+
+// valueAt returns V[t] = cash + Σ shares·price at the close of bar t,
+// delisting held assets without a price.
+func (sm *sim) valueAt(t int) float64 {
+	T := sm.T
+	v := sm.cash
+	for k := 0; k < len(sm.held); k++ {
+		i := sm.held[k]
+		x := sm.px[i*T+t]
+		if x != x {
+			last := sm.shares[i] * sm.px[i*T+t-1]
+			v += last
+			sm.delist(k, t)
+			k--
+			continue
+		}
+		v += sm.shares[i] * x
+	}
+	return v
+}
+
+// openPrice returns the open of asset i on bar t on the scale of the return
+// price (adjusted by adj_close/close of the same bar when returns use
+// adj_close), NaN when missing.
+func (sm *sim) openPrice(i, t int) float64 {
+	k := i*sm.T + t
+	o := sm.open[k]
+	if sm.close != nil {
+		o *= sm.px[k] / sm.close[k]
+	}
+	return o
+}
+
+// valueAtOpen delists held assets without a close on bar t and returns
+// cash + Σ shares·open[t]. A held asset with a close but no open is an error.
+func (sm *sim) valueAtOpen(t int) (float64, error) {
+	T := sm.T
+	for k := 0; k < len(sm.held); k++ {
+		if i := sm.held[k]; sm.px[i*T+t] != sm.px[i*T+t] {
+			sm.delist(k, t)
+			k--
+		}
+	}
+	v := sm.cash
+	for _, i := range sm.held {
+		o := sm.openPrice(i, t)
+		if o != o {
+			return 0, fmt.Errorf("%s: fill next-open: %s is held and has a close but no open price", sm.where(t), sm.p.Symbols[i])
+		}
+		v += sm.shares[i] * o
+	}
+	return v, nil
+}
+
+// trade moves the book to weights w on bar t, valuing and filling at the
+// close (atOpen false) or the adjusted open. vm is the pre-trade value V⁻.
+func (sm *sim) trade(t int, vm float64, w []float64, atOpen bool) error {
+	T := sm.T
+	price := func(i int) float64 {
+		if atOpen {
+			return sm.openPrice(i, t)
+		}
+		return sm.px[i*T+t]
+	}
+	if !(vm > 0) {
+		return fmt.Errorf("%s: the portfolio is worth %.6g before the trade: nothing left to trade", sm.where(t), vm)
+	}
+	for _, i := range sm.held {
+		sm.wpre[i] = sm.shares[i] * price(i) / vm
+	}
+	u := 0.0
+	traded := 0
+	for i, x := range w {
+		if x != 0 {
+			if c := sm.px[i*T+t]; c != c {
+				// The price ended between the decision and the fill.
+				w[i], x = 0, 0
+				sm.res.Delistings++
+			} else if atOpen {
+				if o := sm.openPrice(i, t); o != o {
+					return fmt.Errorf("%s: fill next-open: target weight on %s, which has a close but no open price", sm.where(t), sm.p.Symbols[i])
+				}
+			}
+		}
+		if d := x - sm.wpre[i]; d != 0 {
+			u += math.Abs(d)
+			traded++
+		}
+	}
+	c := sm.costRate*u*vm + sm.fixed*float64(traded)
+	vp := vm - c
+	if !(vp > 0) {
+		return fmt.Errorf("%s: costs of %.6g exceed the portfolio's value %.6g", sm.where(t), c, vm)
+	}
+	if sm.cfg.Record {
+		sm.record(t, vm, w)
+	}
+	sm.res.Turnover += u
+	sm.res.Costs += c
+	sm.cash = vp
+	sm.held = sm.held[:0]
+	for i, x := range w {
+		sm.wpre[i] = 0
+		if x == 0 {
+			sm.shares[i] = 0
+			continue
+		}
+		h := x * vp
+		sm.shares[i] = h / price(i)
+		sm.cash -= h
+		sm.held = append(sm.held, i)
+	}
+	return nil
+}
+
+// record appends the trades of bar t (before wpre is cleared).
+func (sm *sim) record(t int, vm float64, w []float64) {
+	for i, x := range w {
+		d := x - sm.wpre[i]
+		if d == 0 {
+			continue
+		}
+		sm.res.Trades = append(sm.res.Trades, Trade{
+			Bar: t, Date: sm.p.Dates[t], Asset: i, Symbol: sm.p.Symbols[i],
+			From: sm.wpre[i], To: x, Cost: sm.costRate*math.Abs(d)*vm + sm.fixed,
+		})
+	}
+	sm.res.TradeBars = append(sm.res.TradeBars, t)
+	sm.res.Weights = append(sm.res.Weights, append([]float64(nil), w...))
+}
+
+func (sm *sim) run() error {
+	T := sm.T
+	fill := sm.cfg.Fill
+	sm.cash = sm.cfg.InitialCapital
+	sm.equity[0] = sm.cash
+	exposed := 0
+	for t := 0; t < T; t++ {
+		v := sm.cash
+		if t > 0 {
+			rc := sm.rc(t)
+			sm.rcs[t] = rc
+			sm.cash += sm.cash * rc
+			if len(sm.held) > 0 {
+				exposed++
+			}
+			if sm.hasPend && fill == FillNextOpen {
+				sm.hasPend = false
+				vo, err := sm.valueAtOpen(t)
+				if err != nil {
+					return err
+				}
+				wasIn := len(sm.held) > 0
+				if err := sm.trade(t, vo, sm.pend, true); err != nil {
+					return err
+				}
+				if !wasIn && len(sm.held) > 0 {
+					exposed++
+				}
+			}
+			v = sm.valueAt(t)
+			sm.equity[t] = v
+			if sm.hasPend { // FillNextClose
+				sm.hasPend = false
+				if t < T-1 {
+					if err := sm.trade(t, v, sm.pend, false); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if t > T-2 {
+			break
+		}
+		trade, err := sm.decide(t)
+		if err != nil {
+			return err
+		}
+		if !trade && t > 0 {
+			continue
+		}
+		if err := sm.checkTarget(t); err != nil {
+			return err
+		}
+		if fill == FillClose {
+			if err := sm.trade(t, v, sm.target, false); err != nil {
+				return err
+			}
+			continue
+		}
+		sm.target, sm.pend = sm.pend, sm.target
+		sm.hasPend = true
+	}
+	sm.exposed = exposed
+	return nil
+}
+
+func (sm *sim) finish() *Result {
+	r := &sm.res
+	T := sm.T
+	r.Equity = sm.equity
+	r.CashReturns = sm.rcs
+	r.Returns = make([]float64, T)
+	r.Returns[0] = math.NaN()
+	for t := 1; t < T; t++ {
+		r.Returns[t] = sm.equity[t]/sm.equity[t-1] - 1
+	}
+	r.Metrics = ComputeMetrics(MetricInputs{
+		Equity:         sm.equity,
+		CashReturns:    sm.rcs,
+		Benchmark:      sm.cfg.Benchmark,
+		Turnover:       r.Turnover,
+		Costs:          r.Costs,
+		ExposedBars:    sm.exposed,
+		PeriodsPerYear: sm.cfg.PeriodsPerYear,
+	})
+	return r
 }

@@ -1,0 +1,253 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randomPanel builds a T×N panel with random walks for close, adj_close
+// (close times a slowly growing dividend factor) and open, late listings,
+// delistings and short halts, and a random step rates series that starts
+// after the first bar.
+func randomPanel(rng *rand.Rand, T, N int) *Panel {
+	dates := make([]Date, T)
+	d := DateOf(2020, 1, 2)
+	for t := range dates {
+		dates[t] = d
+		d += Date(1 + rng.IntN(3))
+	}
+	syms := make([]string, N)
+	for i := range syms {
+		syms[i] = string(rune('A'+i/26)) + string(rune('A'+i%26))
+	}
+	p, err := NewPanel(dates, syms)
+	if err != nil {
+		panic(err)
+	}
+	cl, adj, op := p.AddColumn(Close), p.AddColumn(AdjClose), p.AddColumn(Open)
+	for i := 0; i < N; i++ {
+		first, last := 0, T
+		if rng.IntN(3) == 0 {
+			first = rng.IntN(T / 2)
+		}
+		if rng.IntN(3) == 0 {
+			last = T/2 + rng.IntN(T/2)
+		}
+		x, f := 10+90*rng.Float64(), 1.0
+		for t := first; t < last; t++ {
+			x *= math.Exp(0.02 * rng.NormFloat64())
+			f *= 1 + 0.0002*rng.Float64()
+			if rng.IntN(50) == 0 && t > first {
+				continue // a halt: no price today
+			}
+			k := i*T + t
+			cl[k], adj[k] = x, x*f
+			op[k] = x * math.Exp(0.01*rng.NormFloat64())
+		}
+	}
+	var r Rates
+	rd := dates[0] + Date(rng.IntN(10))
+	for k := 0; k < 5; k++ {
+		r.Dates = append(r.Dates, rd)
+		r.Pct = append(r.Pct, 5*rng.Float64())
+		rd += Date(5 + rng.IntN(30))
+	}
+	p.SetRates(&r)
+	return p
+}
+
+// decision is one recorded output of a strategy.
+type decision struct {
+	trade bool
+	w     []float64
+}
+
+// randomStrategy trades random weights on tradable assets on a random
+// subset of bars; its decisions depend only on (seed, bar).
+type randomStrategy struct {
+	seed  uint64
+	lev   float64
+	short bool
+	log   []decision
+}
+
+func (s *randomStrategy) Decide(v View, w []float64) (bool, error) {
+	rng := rand.New(rand.NewPCG(s.seed, uint64(v.Bar())))
+	trade := v.Bar() == 0 || rng.IntN(4) == 0
+	if trade {
+		gross := 0.0
+		for i := range w {
+			if v.Tradable(i) && rng.IntN(3) > 0 {
+				w[i] = rng.Float64()
+				if s.short && rng.IntN(3) == 0 {
+					w[i] = -w[i]
+				}
+				gross += math.Abs(w[i])
+			}
+		}
+		if gross > 0 {
+			scale := s.lev * rng.Float64() / gross
+			for i := range w {
+				w[i] *= scale
+			}
+		}
+	}
+	s.log = append(s.log, decision{trade, append([]float64(nil), w...)})
+	return trade, nil
+}
+
+// referenceEquity is a plain loop over holdings in currency, written from
+// SEMANTICS §2–3 independently of the simulator.
+func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnover, costs float64, delist int) {
+	T, N := p.T(), p.N()
+	price := func(t, i int) float64 { return p.At(AdjClose, t, i) }
+	openAdj := func(t, i int) float64 {
+		return p.At(Open, t, i) * p.At(AdjClose, t, i) / p.At(Close, t, i)
+	}
+	h := make([]float64, N)
+	cash := cfg.InitialCapital
+	eq = make([]float64, T)
+	eq[0] = cash
+	var pending []float64
+	doTrade := func(t int, vm float64, w []float64, px func(t, i int) float64) {
+		u, traded := 0.0, 0
+		for i := 0; i < N; i++ {
+			if w[i] != 0 && math.IsNaN(price(t, i)) {
+				w[i] = 0
+				delist++
+			}
+			if d := w[i] - h[i]/vm; d != 0 {
+				u += math.Abs(d)
+				traded++
+			}
+		}
+		c := (cfg.CostBps+cfg.SpreadBps/2)/10000*u*vm + cfg.FixedCost*cfg.InitialCapital*float64(traded)
+		turnover += u
+		costs += c
+		vp := vm - c
+		cash = vp
+		for i := 0; i < N; i++ {
+			h[i] = w[i] * vp
+			cash -= h[i]
+		}
+	}
+	rate := p.RatePct()
+	for t := 0; t < T; t++ {
+		var v float64
+		if t > 0 {
+			rc := 0.0
+			if !math.IsNaN(rate[t-1]) {
+				rc = rate[t-1] / 100 / cfg.PeriodsPerYear
+			}
+			cash *= 1 + rc
+			if pending != nil && cfg.Fill == FillNextOpen {
+				vo := cash
+				for i := 0; i < N; i++ {
+					if h[i] == 0 {
+						continue
+					}
+					if math.IsNaN(price(t, i)) {
+						cash += h[i]
+						vo += h[i]
+						h[i] = 0
+						delist++
+						continue
+					}
+					h[i] *= openAdj(t, i) / price(t-1, i)
+					vo += h[i]
+				}
+				doTrade(t, vo, pending, openAdj)
+				pending = nil
+				for i := 0; i < N; i++ {
+					if h[i] != 0 {
+						h[i] *= price(t, i) / openAdj(t, i)
+					}
+				}
+			} else {
+				for i := 0; i < N; i++ {
+					if h[i] == 0 {
+						continue
+					}
+					if math.IsNaN(price(t, i)) {
+						cash += h[i] // sold at its last price, return 0 today
+						h[i] = 0
+						delist++
+						continue
+					}
+					h[i] *= price(t, i) / price(t-1, i)
+				}
+			}
+			v = cash
+			for i := 0; i < N; i++ {
+				v += h[i]
+			}
+			eq[t] = v
+			if pending != nil { // next-close
+				if t < T-1 {
+					doTrade(t, v, pending, price)
+				}
+				pending = nil
+			}
+		} else {
+			v = cash
+		}
+		if t > T-2 {
+			break
+		}
+		d := log[t]
+		if !d.trade && t > 0 {
+			continue
+		}
+		w := append([]float64(nil), d.w...)
+		if cfg.Fill == FillClose {
+			doTrade(t, v, w, price)
+		} else {
+			pending = w
+		}
+	}
+	return eq, turnover, costs, delist
+}
+
+func TestSimulateMatchesReferenceLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 60; trial++ {
+		T, N := 5+rng.IntN(120), 1+rng.IntN(12)
+		p := randomPanel(rng, T, N)
+		cfg := DefaultConfig()
+		cfg.Fill = Fill(trial % 3)
+		cfg.CostBps = float64(rng.IntN(3)) * 7.5
+		cfg.SpreadBps = float64(rng.IntN(2)) * 4
+		cfg.FixedCost = float64(rng.IntN(2)) * 1e-4
+		cfg.InitialCapital = []float64{1, 1e6}[rng.IntN(2)]
+		short := trial%4 == 3
+		if short {
+			cfg.MaxLeverage = 2
+		}
+		st := &randomStrategy{seed: uint64(trial), lev: cfg.MaxLeverage, short: short}
+		res, err := Simulate(p, st, cfg)
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		eq, turn, costs, delist := referenceEquity(p, st.log, cfg)
+		for k := range eq {
+			if !closeRel(res.Equity[k], eq[k], 1e-12) {
+				t.Fatalf("trial %d (T=%d N=%d fill=%s): V[%d] = %.17g, reference %.17g", trial, T, N, cfg.Fill, k, res.Equity[k], eq[k])
+			}
+		}
+		if !closeRel(res.Turnover, turn, 1e-12) || !closeRel(res.Costs, costs, 1e-12) {
+			t.Fatalf("trial %d: turnover %g costs %g, reference %g %g", trial, res.Turnover, res.Costs, turn, costs)
+		}
+		if res.Delistings != delist {
+			t.Fatalf("trial %d: %d delistings, reference %d", trial, res.Delistings, delist)
+		}
+	}
+}
+
+// closeRel reports |a-b| ≤ tol·max(|a|,|b|) (both NaN counts as equal).
+func closeRel(a, b, tol float64) bool {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.IsNaN(a) && math.IsNaN(b)
+	}
+	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
+}
