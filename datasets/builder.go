@@ -1,0 +1,198 @@
+package datasets
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/rotor-bt/rotor/engine"
+)
+
+// builder scatters long-format record batches into a dense asset-major
+// panel. Each batch has the columns (sym int32 index into Symbols, date
+// date32, then one float64 column per field in fields order). It checks
+// every rule that concerns single rows: duplicates, prices > 0 and finite,
+// volumes and share counts ≥ 0 and finite, high ≥ low.
+type builder struct {
+	p      *engine.Panel
+	fields []engine.Field
+	cols   [][]float64
+	T, N   int
+	base   engine.Date // dates[0]
+	tIndex []int32     // date - base → bar, -1 for dates not in the calendar
+	seen   []uint64    // bitset over cells
+	pos    []int32     // scratch: cell index of each row of the batch
+	hi, lo int         // position of high and low in fields, or -1
+	rows   int64
+}
+
+// rowError is a rule broken by one row; the loader adds the file.
+type rowError struct {
+	date   engine.Date
+	symbol string
+	rule   string
+	hint   string
+}
+
+func (e *rowError) Error() string {
+	return fmt.Sprintf("row (%s, %s): %s (%s)", e.date, e.symbol, e.rule, e.hint)
+}
+
+func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*builder, error) {
+	p, err := engine.NewPanel(dates, symbols)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{p: p, fields: fields, T: len(dates), N: len(symbols), hi: -1, lo: -1}
+	if len(dates) > 0 {
+		b.base = dates[0]
+		span := int(dates[len(dates)-1]-dates[0]) + 1
+		b.tIndex = make([]int32, span)
+		for k := range b.tIndex {
+			b.tIndex[k] = -1
+		}
+		for t, d := range dates {
+			b.tIndex[d-b.base] = int32(t)
+		}
+	}
+	for k, f := range fields {
+		b.cols = append(b.cols, p.AddColumn(f))
+		switch f {
+		case engine.High:
+			b.hi = k
+		case engine.Low:
+			b.lo = k
+		}
+	}
+	b.seen = make([]uint64, (b.T*b.N+63)/64)
+	return b, nil
+}
+
+// add scatters one record batch.
+func (b *builder) add(rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	if n == 0 {
+		return nil
+	}
+	if int(rec.NumCols()) != 2+len(b.fields) {
+		return fmt.Errorf("panel builder: batch has %d columns, want %d", rec.NumCols(), 2+len(b.fields))
+	}
+	symArr, ok1 := rec.Column(0).(*array.Int32)
+	dateArr, ok2 := rec.Column(1).(*array.Date32)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("panel builder: key columns are %s, %s; want int32, date32", rec.Column(0).DataType(), rec.Column(1).DataType())
+	}
+	if symArr.NullN() > 0 || dateArr.NullN() > 0 {
+		return &rowError{rule: RuleNullKey, hint: "every row needs a date and a symbol"}
+	}
+	syms := symArr.Int32Values()
+	dates := date32s(dateArr.Date32Values())
+	if cap(b.pos) < n {
+		b.pos = make([]int32, n)
+	}
+	pos := b.pos[:n]
+	T, N := int32(b.T), int32(b.N)
+	span := int32(len(b.tIndex))
+	for r := range pos {
+		s, d := syms[r], int32(dates[r]-b.base)
+		if s < 0 || s >= N || d < 0 || d >= span || b.tIndex[d] < 0 {
+			return &rowError{date: dates[r], symbol: fmt.Sprint(s), rule: "row outside the calendar", hint: "internal: symbol or date not in the index"}
+		}
+		c := s*T + b.tIndex[d]
+		w, bit := c>>6, uint64(1)<<(uint(c)&63)
+		if b.seen[w]&bit != 0 {
+			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
+		}
+		b.seen[w] |= bit
+		pos[r] = c
+	}
+	for k, f := range b.fields {
+		arr, ok := rec.Column(2 + k).(*array.Float64)
+		if !ok {
+			return fmt.Errorf("panel builder: column %s is %s, want float64", f, rec.Column(2+k).DataType())
+		}
+		vals := arr.Float64Values()[:n]
+		col := b.cols[k]
+		if arr.NullN() == 0 {
+			if bad := scatter(col, pos, vals, f); bad >= 0 {
+				return b.valueErr(dates[bad], syms[bad], f, vals[bad])
+			}
+			continue
+		}
+		// Nulls are missing cells (NaN); the column stays NaN there.
+		for r, v := range vals {
+			if arr.IsNull(r) {
+				continue
+			}
+			if !validValue(f, v) {
+				return b.valueErr(dates[r], syms[r], f, v)
+			}
+			col[pos[r]] = v
+		}
+	}
+	if b.hi >= 0 && b.lo >= 0 {
+		hi, lo := b.cols[b.hi], b.cols[b.lo]
+		for r, c := range pos {
+			if hi[c] < lo[c] {
+				return b.rowErr(dates[r], syms[r], RuleHighLow, fmt.Sprintf("high %g is below low %g", hi[c], lo[c]))
+			}
+		}
+	}
+	b.rows += int64(n)
+	return nil
+}
+
+// scatter writes vals into col at pos and returns the first row whose
+// value breaks the rule of field f, or -1.
+func scatter(col []float64, pos []int32, vals []float64, f engine.Field) int {
+	vals = vals[:len(pos)]
+	switch f {
+	case engine.Volume, engine.Shares:
+		for r, c := range pos {
+			v := vals[r]
+			if !(v >= 0 && v <= math.MaxFloat64) {
+				return r
+			}
+			col[c] = v
+		}
+	default:
+		for r, c := range pos {
+			v := vals[r]
+			if !(v > 0 && v <= math.MaxFloat64) {
+				return r
+			}
+			col[c] = v
+		}
+	}
+	return -1
+}
+
+func validValue(f engine.Field, v float64) bool {
+	if f == engine.Volume || f == engine.Shares {
+		return v >= 0 && v <= math.MaxFloat64
+	}
+	return v > 0 && v <= math.MaxFloat64
+}
+
+func (b *builder) rowErr(d engine.Date, s int32, rule, hint string) *rowError {
+	return &rowError{date: d, symbol: b.p.Symbols[s], rule: rule, hint: hint}
+}
+
+func (b *builder) valueErr(d engine.Date, s int32, f engine.Field, v float64) *rowError {
+	if f == engine.Volume || f == engine.Shares {
+		return b.rowErr(d, s, RuleBadValue, fmt.Sprintf("%s is %g; want a finite number ≥ 0", f, v))
+	}
+	return b.rowErr(d, s, RuleBadPrice, fmt.Sprintf("%s is %g; want a finite price > 0", f, v))
+}
+
+// date32s views Arrow date32 values as engine dates (same encoding: days
+// since 1970-01-01).
+func date32s(v []arrow.Date32) []engine.Date {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*engine.Date)(unsafe.Pointer(&v[0])), len(v))
+}

@@ -1,0 +1,175 @@
+package datasets
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// DefaultMemoryLimit is DuckDB's memory limit unless the caller sets one.
+const DefaultMemoryLimit = "2GB"
+
+// DBConfig sets up the DuckDB instance that reads the inputs.
+type DBConfig struct {
+	MemoryLimit string // e.g. "2GB"; "" = DefaultMemoryLimit
+	TempDir     string // where DuckDB may spill; "" = a private directory removed on Close
+	Threads     int    // 0 = one per CPU
+	// Files and Dirs are the only paths DuckDB may touch (besides TempDir):
+	// the input files and the output directory.
+	Files []string
+	Dirs  []string
+}
+
+// DB is one locked-down in-memory DuckDB connection: extension autoload
+// and autoinstall off, external access limited to the configured files and
+// directories, configuration locked. Not safe for concurrent use.
+type DB struct {
+	db      *sql.DB
+	conn    *sql.Conn
+	arrow   *duckdb.Arrow
+	tempDir string
+	ownTemp bool
+}
+
+// OpenDB opens a locked-down DuckDB connection.
+func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
+	d = &DB{tempDir: cfg.TempDir}
+	defer func() {
+		if err != nil {
+			d.Close()
+			d = nil
+		}
+	}()
+	if d.tempDir == "" {
+		if d.tempDir, err = os.MkdirTemp("", "rotor-duckdb-"); err != nil {
+			return d, err
+		}
+		d.ownTemp = true
+	} else if d.tempDir, err = filepath.Abs(d.tempDir); err != nil {
+		return d, err
+	}
+	mem := cfg.MemoryLimit
+	if mem == "" {
+		mem = DefaultMemoryLimit
+	}
+	c, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return d, err
+	}
+	d.db = sql.OpenDB(c)
+	d.db.SetMaxOpenConns(1)
+	if d.conn, err = d.db.Conn(ctx); err != nil {
+		return d, err
+	}
+	files, err := absAll(cfg.Files)
+	if err != nil {
+		return d, err
+	}
+	dirs, err := absAll(cfg.Dirs)
+	if err != nil {
+		return d, err
+	}
+	dirs = append(dirs, d.tempDir)
+	set := []struct {
+		q   string
+		arg any
+	}{
+		{"SET memory_limit = ?", mem},
+		{"SET temp_directory = ?", d.tempDir},
+		{"SET autoload_known_extensions = false", nil},
+		{"SET autoinstall_known_extensions = false", nil},
+		{"SET preserve_insertion_order = false", nil},
+		{"SET allowed_paths = ?", nonNil(files)},
+		{"SET allowed_directories = ?", dirs},
+		{"SET enable_external_access = false", nil},
+		{"SET lock_configuration = true", nil},
+	}
+	if cfg.Threads > 0 {
+		set = append([]struct {
+			q   string
+			arg any
+		}{{"SET threads = ?", cfg.Threads}}, set...)
+	}
+	for _, s := range set {
+		var args []any
+		if s.arg != nil {
+			args = []any{s.arg}
+		}
+		if _, err := d.conn.ExecContext(ctx, s.q, args...); err != nil {
+			return d, fmt.Errorf("duckdb: %s: %w", s.q, err)
+		}
+	}
+	err = d.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		d.arrow = a
+		return err
+	})
+	return d, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func absAll(paths []string) ([]string, error) {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Close closes the connection and removes a private temp directory.
+func (d *DB) Close() error {
+	if d == nil {
+		return nil
+	}
+	var errs []error
+	if d.conn != nil {
+		errs = append(errs, d.conn.Close())
+	}
+	if d.db != nil {
+		errs = append(errs, d.db.Close())
+	}
+	if d.ownTemp {
+		errs = append(errs, os.RemoveAll(d.tempDir))
+	}
+	return errors.Join(errs...)
+}
+
+// Exec runs a statement with bound arguments.
+func (d *DB) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := d.conn.ExecContext(ctx, query, args...)
+	return err
+}
+
+// Query runs a query with bound arguments through database/sql (for small
+// results).
+func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRow runs a one-row query.
+func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.conn.QueryRowContext(ctx, query, args...)
+}
+
+// QueryArrow runs a query and returns its result as Arrow record batches of
+// at most 2048 rows. The caller must Release the reader.
+func (d *DB) QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	return d.arrow.QueryContext(ctx, query, args...)
+}

@@ -1,0 +1,462 @@
+package datasets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/rotor-bt/rotor/engine"
+)
+
+// LoadOptions selects what Load reads.
+type LoadOptions struct {
+	// Paths are Parquet or CSV files, globs or directories (one format).
+	Paths []string
+	// Rates is a rates file (date and one rate column, CSV or Parquet);
+	// "" loads none.
+	Rates string
+	// Columns maps a SEMANTICS §1 column name to the input's column name,
+	// e.g. {"close": "Close"}.
+	Columns map[string]string
+	// From and To bound the dates (inclusive); nil is unbounded.
+	From, To *engine.Date
+	// Symbols restricts the load to these symbols; each must exist.
+	Symbols []string
+	// DB sets DuckDB's memory limit and temp directory; its Files and Dirs
+	// are filled by Load.
+	DB DBConfig
+}
+
+// Info describes what was loaded, for printing with every result.
+type Info struct {
+	Files       []string     // input files read (expanded, sorted)
+	Format      string       // FormatParquet or FormatCSV
+	Rows        int64        // rows loaded into the panel
+	Symbols     int          // N
+	Bars        int          // T
+	From, To    engine.Date  // first and last bar
+	Fingerprint string       // hex SHA-256 of the input files' contents
+	PriceField  engine.Field // column used for returns: adj_close, else close
+	Fields      []engine.Field
+	Columns     map[string]string // SEMANTICS name → source column, for mapped or differently named columns
+	RatesFile   string
+	RatesColumn string // the rates file's value column, e.g. target_rate_pct
+	RatesRows   int
+	Missing     int64    // NaN cells of the price field (not listed, delisted, halted)
+	Notes       []string // lines to print on stderr (choices made, caveats)
+}
+
+// Source returns a one-line description for result footers.
+func (in *Info) Source() string {
+	files := "1 file"
+	if len(in.Files) == 1 {
+		files = in.Files[0]
+	} else {
+		files = fmt.Sprintf("%d files", len(in.Files))
+	}
+	fp := in.Fingerprint
+	if len(fp) > 12 {
+		fp = fp[:12]
+	}
+	s := fmt.Sprintf("%s (%d symbols × %d bars, %s..%s, sha256 %s)", files, in.Symbols, in.Bars, in.From, in.To, fp)
+	if in.RatesColumn != "" {
+		s += fmt.Sprintf("; rates %s from %s", in.RatesColumn, in.RatesFile)
+	}
+	return s
+}
+
+var symbolRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
+
+// Load reads price histories into a validated panel (SEMANTICS §1) and
+// attaches the rates, if any.
+func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
+	in, err := expandInputs(opt.Paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkMapping(opt.Columns); err != nil {
+		return nil, nil, err
+	}
+	if opt.From != nil && opt.To != nil && *opt.To < *opt.From {
+		return nil, nil, newErr("", fmt.Sprintf("--from %s --to %s", *opt.From, *opt.To), RuleEmpty, "the range is empty; --to must not be before --from")
+	}
+	for _, s := range opt.Symbols {
+		if !symbolRE.MatchString(s) {
+			return nil, nil, newErr("", fmt.Sprintf("--symbols %q", s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
+		}
+	}
+	fpc := make(chan fpResult, 1)
+	go func() {
+		fp, err := fingerprint(in.files)
+		fpc <- fpResult{fp, err}
+	}()
+	cfg := opt.DB
+	cfg.Files = append(append([]string(nil), in.files...), cfg.Files...)
+	if opt.Rates != "" {
+		cfg.Files = append(cfg.Files, opt.Rates)
+	}
+	db, err := OpenDB(ctx, cfg)
+	if err != nil {
+		<-fpc
+		return nil, nil, err
+	}
+	defer db.Close()
+	p, info, err := loadPanel(ctx, db, in, opt)
+	fp := <-fpc
+	if err != nil {
+		return nil, nil, err
+	}
+	if fp.err != nil {
+		return nil, nil, fp.err
+	}
+	info.Fingerprint = fp.fp
+	if opt.Rates != "" {
+		r, err := loadRates(ctx, db, opt.Rates)
+		if err != nil {
+			return nil, nil, err
+		}
+		attachRates(p, info, r, opt.Rates)
+	}
+	return p, info, nil
+}
+
+type fpResult struct {
+	fp  string
+	err error
+}
+
+// source is the SQL of the filtered, renamed selection and its arguments.
+type source struct {
+	sql  string
+	args []any
+}
+
+// selection builds `SELECT date, symbol, <fields> FROM <scan> WHERE <filters>`
+// with every value bound and every name quoted.
+func selection(in *inputSet, m *mapping, csvCols []column, fields []engine.Field, opt LoadOptions) source {
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT ")
+	date := QuoteIdent(m.date.name)
+	if m.date.typ == "DATE" || in.format == FormatCSV {
+		b.WriteString(date)
+	} else {
+		b.WriteString("CAST(" + date + " AS DATE)")
+	}
+	b.WriteString(" AS date, " + QuoteIdent(m.symbol.name) + " AS symbol")
+	for _, f := range fields {
+		c := m.fields[f]
+		fmt.Fprintf(&b, ", CAST(%s AS DOUBLE) AS %s", QuoteIdent(c.name), QuoteIdent(f.String()))
+	}
+	if in.format == FormatCSV {
+		b.WriteString(" FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', types = ?, dateformat = '%Y-%m-%d')")
+		args = append(args, absFiles(in.files), csvTypes(csvCols, m))
+	} else {
+		b.WriteString(" FROM read_parquet(?, union_by_name = true, hive_partitioning = ?)")
+		args = append(args, absFiles(in.files), in.hive)
+	}
+	var where []string
+	if opt.From != nil {
+		where = append(where, date+" >= CAST(? AS DATE)")
+		args = append(args, opt.From.Time())
+	}
+	if opt.To != nil {
+		if m.date.typ == "DATE" || in.format == FormatCSV {
+			where = append(where, date+" <= CAST(? AS DATE)")
+		} else {
+			where = append(where, "CAST("+date+" AS DATE) <= CAST(? AS DATE)")
+		}
+		args = append(args, opt.To.Time())
+	}
+	if len(opt.Symbols) > 0 {
+		ph := strings.Repeat("?, ", len(opt.Symbols))
+		where = append(where, QuoteIdent(m.symbol.name)+" IN ("+ph[:len(ph)-2]+")")
+		for _, s := range opt.Symbols {
+			args = append(args, s)
+		}
+	}
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	return source{b.String(), args}
+}
+
+func absFiles(files []string) []string {
+	out, err := absAll(files)
+	if err != nil {
+		return files
+	}
+	return out
+}
+
+func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*engine.Panel, *Info, error) {
+	// Schema of every file.
+	var maps []*mapping
+	var header []column
+	for _, f := range in.files {
+		cols, err := describe(ctx, db, absFiles([]string{f})[0], in.format, in.hive)
+		if err != nil {
+			err.(*Error).File = displayPath(f)
+			return nil, nil, err
+		}
+		if in.format == FormatCSV {
+			if header == nil {
+				header = cols
+			} else if !sameHeader(header, cols) {
+				return nil, nil, newErr(f, "header", RuleMissingColumn, "CSV files must share one header; %s differs", displayPath(f))
+			}
+		}
+		m, err := resolve(f, cols, opt.Columns)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps = append(maps, m)
+	}
+	m, err := unifyMappings(in.files, maps, in.format)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fields []engine.Field
+	info := &Info{Files: in.files, Format: in.format, Columns: map[string]string{}}
+	for f := engine.Field(0); f < engine.NumFields; f++ {
+		if c := m.fields[f]; c.name != "" {
+			fields = append(fields, f)
+			if c.name != f.String() {
+				info.Columns[f.String()] = c.name
+			}
+		}
+	}
+	if m.date.name != ColDate {
+		info.Columns[ColDate] = m.date.name
+	}
+	if m.symbol.name != ColSymbol {
+		info.Columns[ColSymbol] = m.symbol.name
+	}
+	info.Fields = fields
+	src := selection(in, m, header, fields, opt)
+	wrap := func(err error) error { return scanErr(in, err) }
+
+	// Symbols (with per-symbol checks) and the calendar.
+	symbols, err := querySymbols(ctx, db, src, in, opt)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	dates, err := queryDates(ctx, db, src)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	if len(symbols) == 0 || len(dates) == 0 {
+		return nil, nil, newErr(in.display(), "selection", RuleEmpty, "no rows%s", describeFilter(opt))
+	}
+
+	b, err := newBuilder(dates, symbols, fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := "SELECT CAST(s.i - 1 AS INTEGER) AS sym, p.date"
+	for _, f := range fields {
+		q += ", p." + QuoteIdent(f.String())
+	}
+	q += " FROM (" + src.sql + ") p JOIN unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS s(symbol, i) ON p.symbol = s.symbol"
+	args := append(append([]any(nil), src.args...), symbols)
+	rr, err := db.QueryArrow(ctx, q, args...)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := b.add(rr.RecordBatch()); err != nil {
+			var re *rowError
+			if errors.As(err, &re) {
+				return nil, nil, rowFileErr(ctx, db, in, m, re)
+			}
+			return nil, nil, err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, nil, wrap(err)
+	}
+	p := b.p
+	info.Rows = b.rows
+	info.Symbols, info.Bars = p.N(), p.T()
+	info.From, info.To = p.Dates[0], p.Dates[p.T()-1]
+	info.PriceField = p.PriceField()
+	info.Notes = append(info.Notes, fmt.Sprintf("returns use %s%s", info.PriceField, priceNote(p)))
+	for _, c := range p.Column(info.PriceField) {
+		if c != c {
+			info.Missing++
+		}
+	}
+	if info.Missing > 0 {
+		info.Notes = append(info.Notes, fmt.Sprintf("%d of %d cells have no %s (not listed, delisted or halted: NaN, not tradable)", info.Missing, p.T()*p.N(), info.PriceField))
+	}
+	return p, info, nil
+}
+
+func priceNote(p *engine.Panel) string {
+	if p.PriceField() == engine.Close {
+		return " (no adj_close column: returns ignore dividends)"
+	}
+	return ""
+}
+
+func (in *inputSet) display() string {
+	if len(in.files) == 1 {
+		return displayPath(in.files[0])
+	}
+	return fmt.Sprintf("%s (+%d more files)", displayPath(in.files[0]), len(in.files)-1)
+}
+
+func describeFilter(opt LoadOptions) string {
+	var s []string
+	if opt.From != nil {
+		s = append(s, "from "+opt.From.String())
+	}
+	if opt.To != nil {
+		s = append(s, "to "+opt.To.String())
+	}
+	if len(opt.Symbols) > 0 {
+		s = append(s, "symbols "+strings.Join(opt.Symbols, ","))
+	}
+	if len(s) == 0 {
+		return " in the input"
+	}
+	return " match " + strings.Join(s, ", ") + "; widen the selection"
+}
+
+// querySymbols returns the sorted symbols of the selection, checking that
+// none is NULL or malformed and that every requested one exists.
+func querySymbols(ctx context.Context, db *DB, src source, in *inputSet, opt LoadOptions) ([]string, error) {
+	rows, err := db.Query(ctx, "SELECT symbol, count(*), count(*) FILTER (WHERE date IS NULL) FROM ("+src.sql+") GROUP BY ALL", src.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var symbols []string
+	for rows.Next() {
+		var s *string
+		var n, nullDates int64
+		if err := rows.Scan(&s, &n, &nullDates); err != nil {
+			return nil, err
+		}
+		if s == nil {
+			return nil, newErr(in.display(), fmt.Sprintf("%d rows", n), RuleNullKey, "symbol is empty; every row needs a date and a symbol")
+		}
+		if nullDates > 0 {
+			return nil, newErr(in.display(), fmt.Sprintf("symbol %s, %d rows", *s, nullDates), RuleNullKey, "date is empty; every row needs a date and a symbol")
+		}
+		if !symbolRE.MatchString(*s) {
+			return nil, newErr(in.display(), fmt.Sprintf("symbol %q", *s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
+		}
+		symbols = append(symbols, *s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Strings(symbols)
+	if len(opt.Symbols) > 0 {
+		var unknown []string
+		for _, s := range opt.Symbols {
+			if i := sort.SearchStrings(symbols, s); i == len(symbols) || symbols[i] != s {
+				unknown = append(unknown, s)
+			}
+		}
+		if len(unknown) > 0 {
+			return nil, unknownSymbols(ctx, db, in, unknown, opt)
+		}
+	}
+	return symbols, nil
+}
+
+// unknownSymbols reports requested symbols missing from the data (or from
+// the date range), listing some that exist.
+func unknownSymbols(ctx context.Context, db *DB, in *inputSet, unknown []string, opt LoadOptions) error {
+	hint := "not in the data"
+	if opt.From != nil || opt.To != nil {
+		hint = "no rows in the date range"
+	}
+	return newErr(in.display(), "symbol "+strings.Join(unknown, ","), RuleUnknownSymbol, "%s; see rotor data inspect for the symbols", hint)
+}
+
+// queryDates returns the sorted distinct dates of the selection.
+func queryDates(ctx context.Context, db *DB, src source) ([]engine.Date, error) {
+	rr, err := db.QueryArrow(ctx, "SELECT DISTINCT date FROM ("+src.sql+") WHERE date IS NOT NULL ORDER BY 1", src.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rr.Release()
+	var out []engine.Date
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		a, ok := rec.Column(0).(*array.Date32)
+		if !ok {
+			return nil, fmt.Errorf("dates query returned %s", rec.Column(0).DataType())
+		}
+		out = append(out, date32s(a.Date32Values())...)
+	}
+	return out, rr.Err()
+}
+
+// rowFileErr finds the file holding a bad row and returns the full error.
+func rowFileErr(ctx context.Context, db *DB, in *inputSet, m *mapping, re *rowError) error {
+	file := in.display()
+	if len(in.files) > 1 {
+		var q string
+		if in.format == FormatCSV {
+			q = "SELECT filename FROM read_csv(?, header = true, all_varchar = true, filename = true) WHERE TRY_CAST(" + QuoteIdent(m.date.name) + " AS DATE) = CAST(? AS DATE) AND " + QuoteIdent(m.symbol.name) + " = ? LIMIT 1"
+		} else {
+			q = "SELECT filename FROM read_parquet(?, union_by_name = true, hive_partitioning = ?, filename = true) WHERE CAST(" + QuoteIdent(m.date.name) + " AS DATE) = CAST(? AS DATE) AND " + QuoteIdent(m.symbol.name) + " = ? LIMIT 1"
+		}
+		args := []any{absFiles(in.files)}
+		if in.format == FormatParquet {
+			args = append(args, in.hive)
+		}
+		args = append(args, re.date.Time(), re.symbol)
+		var f string
+		if err := db.QueryRow(ctx, q, args...).Scan(&f); err == nil {
+			file = displayPath(f)
+		}
+	}
+	return &Error{File: file, Key: fmt.Sprintf("row (%s, %s)", re.date, re.symbol), Rule: re.rule, Hint: re.hint}
+}
+
+// scanErr turns a DuckDB error during the scan into an *Error: CSV values
+// that do not parse are wrong types, anything else an unreadable file.
+func scanErr(in *inputSet, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := err.Error()
+	file := in.display()
+	if f := csvErrFile.FindStringSubmatch(msg); f != nil {
+		file = displayPath(f[1])
+	}
+	if c := csvConvErr.FindStringSubmatch(msg); c != nil {
+		key := "column " + c[1]
+		if l := csvErrLine.FindStringSubmatch(msg); l != nil {
+			key = "line " + l[1] + ", " + key
+		}
+		return &Error{File: file, Key: key, Rule: RuleWrongType, Hint: fmt.Sprintf("%q is not a %s", c[2], strings.ToLower(c[3]))}
+	}
+	return &Error{File: file, Key: "file", Rule: RuleUnreadable, Hint: firstLine(err)}
+}
+
+var (
+	csvConvErr = regexp.MustCompile(`Error when converting column "([^"]*)"\. Could not convert string "([^"]*)" to '([A-Z]+)'`)
+	csvErrLine = regexp.MustCompile(`[Ll]ine:? (\d+)`)
+	csvErrFile = regexp.MustCompile(`file "([^"]+)"`)
+)
+
+var _ = time.Now
+var _ arrow.DataType
