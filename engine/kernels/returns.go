@@ -1,0 +1,47 @@
+package kernels
+
+import "math"
+
+// AppendReturns appends the simple returns of price to dst (SEMANTICS §1):
+// element t is price[t]/price[t-1] - 1 for t ≥ 1 and NaN for t = 0 or when
+// either price is missing (NaN or ±Inf). The output has len(price)
+// elements, aligned with the prices. Matches ReturnsRef exactly.
+func AppendReturns(dst, price []float64) []float64 {
+	T := len(price)
+	base := len(dst)
+	dst = growAppend(dst, T)
+	if T == 0 {
+		return dst
+	}
+	out := dst[base : base+T]
+	nan := math.NaN()
+	out[0] = nan
+	prev := price[0]
+	p := price[1:T]
+	o := out[1:T]
+	for i := range p {
+		cur := p[i]
+		r := cur/prev - 1
+		// A missing price on either side makes r NaN or ±Inf or is Inf/Inf;
+		// test the operands, not r (Inf/1e308 is finite).
+		if (cur-cur)+(prev-prev) != 0 {
+			r = nan
+		}
+		o[i] = r
+		prev = cur
+	}
+	return dst
+}
+
+// ReturnsRef is the reference of AppendReturns.
+func ReturnsRef(price []float64) []float64 {
+	out := make([]float64, len(price))
+	for t := range price {
+		if t == 0 || missing(price[t]) || missing(price[t-1]) {
+			out[t] = math.NaN()
+			continue
+		}
+		out[t] = price[t]/price[t-1] - 1
+	}
+	return out
+}
