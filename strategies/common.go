@@ -16,7 +16,7 @@ func sortedParams(ps ...engine.ParamSpec) []engine.ParamSpec {
 
 // Rebalance schedules shared by the portfolio strategies.
 const (
-	rebalanceDoc = "when the portfolio is rebalanced: at the close of the last bar of each day, ISO week, month or quarter (a bar is a period end when the next bar falls in another period), or every k bars (see every); bar 0 always trades"
+	rebalanceDoc = "rebalance at the close of the last bar of each day, ISO week, month or quarter (the next bar is in another period), or every k bars (see every); bar 0 always trades"
 	everyDoc     = "with rebalance=every: rebalance on bars 0, k, 2k, … (ignored otherwise)"
 )
 
