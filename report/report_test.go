@@ -12,7 +12,6 @@ import (
 	"github.com/rotor-bt/rotor/engine"
 )
 
-
 func seriesPaths(doc *html.Node, name string) []*html.Node {
 	return findAll(doc, func(n *html.Node) bool { return n.Data == "path" && attr(n, "data-series") == name })
 }
