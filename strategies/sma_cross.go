@@ -5,12 +5,14 @@ import (
 	"math"
 
 	"github.com/rotor-bt/rotor/engine"
+	"github.com/rotor-bt/rotor/engine/kernels"
 )
 
 // SMACross is the moving-average crossover of SEMANTICS §6.
 //
 // Rule: SMA_n[t] is the mean of the last n prices (adj_close, else close)
-// of an asset, defined for t ≥ n-1 when all n are finite. The asset's
+// of an asset, defined for t ≥ n-1 when all n are finite (exactly the
+// price when the n prices are equal, so equal windows tie). The asset's
 // signal is long on bar t when both SMA_fast[t] and SMA_slow[t] are defined
 // and SMA_fast[t] > SMA_slow[t] (strict: a tie is flat), else flat.
 // Single asset: weight 1 when long, 0 when flat. Several assets: equal
@@ -32,17 +34,19 @@ type SMACross struct {
 }
 
 // Prepare computes the signals of every asset (causal: bar t uses prices
-// ≤ t only).
+// ≤ t only) with the canonical moving average of kernels.Prefix.AppendMean,
+// the one every crossover path uses, so that ties are decided identically.
 func (s *SMACross) Prepare(p *engine.Panel) error {
 	s.n, s.T = p.N(), p.T()
 	s.long = make([]bool, s.n*s.T)
-	f := make([]float64, s.T)
-	sl := make([]float64, s.T)
+	var pre kernels.Prefix
+	f := make([]float64, 0, s.T)
+	sl := make([]float64, 0, s.T)
 	pf := p.PriceField()
 	for i := 0; i < s.n; i++ {
-		x := p.Series(pf, i)
-		SMA(f, x, s.Fast)
-		SMA(sl, x, s.Slow)
+		pre.Reset(p.Series(pf, i))
+		f = pre.AppendMean(f[:0], s.Fast)
+		sl = pre.AppendMean(sl[:0], s.Slow)
 		row := s.long[i*s.T : (i+1)*s.T]
 		for t := range row {
 			row[t] = f[t] > sl[t] // false when either is NaN
@@ -70,26 +74,6 @@ func (s *SMACross) Decide(v engine.View, w []float64) (bool, error) {
 	return true, nil
 }
 
-// SMA writes into dst (len(dst) == len(x)) the simple moving average of
-// the last n values of x: dst[t] = (x[t-n+1] + … + x[t]) / n, summed in
-// that order, for t ≥ n-1; NaN before, and NaN when any of the n values is
-// NaN.
-func SMA(dst, x []float64, n int) {
-	nan := math.NaN()
-	fn := float64(n)
-	for t := range x {
-		if t < n-1 {
-			dst[t] = nan
-			continue
-		}
-		var sum float64
-		for _, y := range x[t-n+1 : t+1] {
-			sum += y
-		}
-		dst[t] = sum / fn
-	}
-}
-
 func smaParams(ps engine.Params) (fast, slow int, err error) {
 	fast, slow = mustGet(ps, "fast").Int(), mustGet(ps, "slow").Int()
 	if fast >= slow {
@@ -99,7 +83,7 @@ func smaParams(ps engine.Params) (fast, slow int, err error) {
 }
 
 func init() {
-	Register(&Spec{
+	spec := &Spec{
 		Name: "sma_cross",
 		Doc: "Moving-average crossover (SEMANTICS §6): long an asset at the close of bar t when " +
 			"SMA_fast[t] > SMA_slow[t] over its prices ≤ t (strict; both defined, i.e. t ≥ slow-1 and " +
@@ -121,5 +105,7 @@ func init() {
 			}
 			return &SMACross{Fast: f, Slow: s}, nil
 		},
-	})
+	}
+	spec.Fast = newSMAFast(spec)
+	Register(spec)
 }

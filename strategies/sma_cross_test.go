@@ -1,25 +1,11 @@
 package strategies
 
 import (
-	"math"
 	"strings"
 	"testing"
 
 	"github.com/rotor-bt/rotor/engine"
 )
-
-func TestSMAHand(t *testing.T) {
-	x := []float64{1, 2, 3, nan, 1, 1, 2, 3}
-	got := make([]float64, len(x))
-	SMA(got, x, 2)
-	// (1+2)/2, (2+3)/2, then NaN while bar 3 is inside the window.
-	want := []float64{nan, 1.5, 2.5, nan, nan, 1, 1.5, 2.5}
-	for i := range want {
-		if !(got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])) {
-			t.Fatalf("SMA2 = %v, want %v", got, want)
-		}
-	}
-}
 
 func TestSMACrossHand(t *testing.T) {
 	// fast 2, slow 3:

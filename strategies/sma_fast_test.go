@@ -1,0 +1,223 @@
+package strategies
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/rotor-bt/rotor/engine"
+)
+
+// smaGrid is fast 2..20 step 3 × slow 5..60 step 5, fast < slow.
+func smaGrid(t testing.TB, spec *Spec) []engine.Params {
+	var pts []engine.Params
+	for f := 2; f <= 20; f += 3 {
+		for s := 5; s <= 60; s += 5 {
+			if f < s {
+				ps, err := spec.Resolve(engine.Params{{Name: "fast", Value: engine.Bars(int64(f))}, {Name: "slow", Value: engine.Bars(int64(s))}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				pts = append(pts, ps)
+			}
+		}
+	}
+	return pts
+}
+
+// sameMetrics compares a fast-path result with the simulator's: total
+// return and max drawdown within 1e-12, Sharpe and the other ratios within
+// 1e-9 relative, counts exactly, NaN where the other is NaN.
+func sameMetrics(t *testing.T, what string, got, want engine.Metrics) {
+	t.Helper()
+	g, w := got.Values(), want.Values()
+	for k, name := range engine.MetricNames {
+		a, b := g[k], w[k]
+		if math.IsNaN(a) || math.IsNaN(b) {
+			if math.IsNaN(a) != math.IsNaN(b) {
+				t.Errorf("%s: %s = %v, simulator %v", what, name, a, b)
+			}
+			continue
+		}
+		var tol float64
+		switch name {
+		case "total_return", "max_drawdown", "costs":
+			tol = 1e-12
+		case "max_drawdown_days", "exposure", "turnover":
+			tol = 0
+		default:
+			tol = 1e-9 * math.Max(1, math.Abs(b))
+		}
+		if math.Abs(a-b) > tol {
+			t.Errorf("%s: %s = %.17g, simulator %.17g (diff %.3g)", what, name, a, b, a-b)
+		}
+	}
+}
+
+func checkFastEqualsSim(t *testing.T, p *engine.Panel, cfg engine.Config) {
+	t.Helper()
+	spec, _ := Lookup("sma_cross")
+	ev := spec.Fast(p, cfg)
+	if ev == nil {
+		t.Fatal("fast path declined a covered config")
+	}
+	pts := smaGrid(t, spec)
+	assets := make([]int, p.N())
+	for i := range assets {
+		assets[i] = i
+	}
+	got := make([]engine.Metrics, len(assets)*len(pts))
+	if err := ev.Evaluate(pts, assets, got); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]engine.Metrics, len(got))
+	if err := (&simEvaluator{spec: spec, panel: p, cfg: cfg}).Evaluate(pts, assets, want); err != nil {
+		t.Fatal(err)
+	}
+	for a := range assets {
+		for k, ps := range pts {
+			sameMetrics(t, p.Symbols[a]+" "+ps.String(), got[a*len(pts)+k], want[a*len(pts)+k])
+		}
+	}
+}
+
+func TestSMAFastEqualsSimulatorRandom(t *testing.T) {
+	// 11 assets: one full group of 8 lanes and a partial one; missing
+	// cells (late listings, delistings, one-day halts) included.
+	p := randomPanel(t, 1, 400, 11)
+	cfg := engine.DefaultConfig()
+	cfg.UseRates = false
+	checkFastEqualsSim(t, p, cfg)
+	cfg.CostBps, cfg.SpreadBps = 5, 4
+	checkFastEqualsSim(t, p, cfg)
+}
+
+func TestSMAFastEqualsSimulatorSynthetic(t *testing.T) {
+	// Shapes that stress ties and switches: a constant price (every SMA
+	// ties: always flat), a straight ramp up and down, a zigzag of period
+	// 10, and a price with a gap of missing bars in the middle.
+	T := 300
+	dates := weekdays(2021, time.January, 4, T)
+	flat, up, down, zig, gap := make([]float64, T), make([]float64, T), make([]float64, T), make([]float64, T), make([]float64, T)
+	for b := 0; b < T; b++ {
+		flat[b] = 50
+		up[b] = 10 + 0.25*float64(b)
+		down[b] = 100 - 0.25*float64(b)
+		zig[b] = 100 + float64(b%10)
+		gap[b] = 100 * math.Exp(0.3*math.Sin(float64(b)/15))
+		if b >= 140 && b < 150 {
+			gap[b] = nan
+		}
+	}
+	p := panelOf(t, dates, []string{"DOWN", "FLAT", "GAP", "UP", "ZIG"}, [][]float64{down, flat, gap, up, zig}, nil)
+	cfg := engine.DefaultConfig()
+	checkFastEqualsSim(t, p, cfg) // no rates on this panel: covered with UseRates on
+	cfg.CostBps = 10
+	checkFastEqualsSim(t, p, cfg)
+}
+
+func TestSMAFastCoverage(t *testing.T) {
+	spec, _ := Lookup("sma_cross")
+	p := randomPanel(t, 2, 50, 2) // has rates
+	base := engine.DefaultConfig()
+	base.UseRates = false
+	if spec.Fast(p, base) == nil {
+		t.Fatal("declined fill close without rates")
+	}
+	for name, mod := range map[string]func(*engine.Config){
+		"next-close":   func(c *engine.Config) { c.Fill = engine.FillNextClose },
+		"next-open":    func(c *engine.Config) { c.Fill = engine.FillNextOpen },
+		"rates":        func(c *engine.Config) { c.UseRates = true },
+		"benchmark":    func(c *engine.Config) { c.Benchmark = make([]float64, p.T()) },
+		"fixed cost":   func(c *engine.Config) { c.FixedCost = 0.001 },
+		"leverage 0.5": func(c *engine.Config) { c.MaxLeverage = 0.5 },
+		"cost 1e4 bps": func(c *engine.Config) { c.CostBps = 1e4 },
+		"cost NaN":     func(c *engine.Config) { c.CostBps = math.NaN() },
+	} {
+		c := base
+		mod(&c)
+		if spec.Fast(p, c) != nil {
+			t.Errorf("%s: fast path accepted a config it does not model", name)
+		}
+		// The registry falls back to the simulator, which handles it.
+		if _, ok := spec.Evaluator(p, c).(*simEvaluator); !ok {
+			t.Errorf("%s: Evaluator did not fall back to the simulator", name)
+		}
+	}
+}
+
+func TestSMAFastWholePanel(t *testing.T) {
+	spec, _ := Lookup("sma_cross")
+	cfg := engine.DefaultConfig()
+	cfg.UseRates = false
+	pts := smaGrid(t, spec)[:5]
+	// One asset: assets == nil runs the fast path on it.
+	p1 := randomPanel(t, 3, 200, 1)
+	got := make([]engine.Metrics, len(pts))
+	if err := spec.Evaluator(p1, cfg).Evaluate(pts, nil, got); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]engine.Metrics, len(pts))
+	if err := (&simEvaluator{spec: spec, panel: p1, cfg: cfg}).Evaluate(pts, nil, want); err != nil {
+		t.Fatal(err)
+	}
+	for k := range pts {
+		sameMetrics(t, pts[k].String(), got[k], want[k])
+	}
+	// Several assets: the equal-weight portfolio, simulated (bit-identical).
+	p := randomPanel(t, 3, 200, 4)
+	if err := spec.Evaluator(p, cfg).Evaluate(pts, nil, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&simEvaluator{spec: spec, panel: p, cfg: cfg}).Evaluate(pts, nil, want); err != nil {
+		t.Fatal(err)
+	}
+	for k := range pts {
+		if got[k] != want[k] && !(math.IsNaN(got[k].Beta) && got[k].TotalReturn == want[k].TotalReturn) {
+			t.Errorf("%s: portfolio mode differs from the simulator", pts[k])
+		}
+	}
+}
+
+func TestSMAFastBadPoint(t *testing.T) {
+	spec, _ := Lookup("sma_cross")
+	cfg := engine.DefaultConfig()
+	p := randomPanel(t, 4, 60, 2)
+	cfg.UseRates = false
+	bad := engine.Params{{Name: "fast", Value: engine.Bars(30)}, {Name: "slow", Value: engine.Bars(10)}}
+	err := spec.Fast(p, cfg).Evaluate([]engine.Params{bad}, []int{0}, make([]engine.Metrics, 1))
+	if err == nil || err.Error() != "strategy sma_cross: fast (30) must be less than slow (10)" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Grouping assets and points into calls does not change any result.
+func TestSMAFastGroupingInvariant(t *testing.T) {
+	spec, _ := Lookup("sma_cross")
+	cfg := engine.DefaultConfig()
+	cfg.UseRates = false
+	p := randomPanel(t, 5, 300, 13)
+	pts := smaGrid(t, spec)
+	ev := spec.Fast(p, cfg)
+	all := make([]int, p.N())
+	for i := range all {
+		all[i] = i
+	}
+	whole := make([]engine.Metrics, len(all)*len(pts))
+	if err := ev.Evaluate(pts, all, whole); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, a := range rng.Perm(p.N()) {
+		k := rng.IntN(len(pts))
+		one := make([]engine.Metrics, 1)
+		if err := ev.Evaluate(pts[k:k+1], []int{a}, one); err != nil {
+			t.Fatal(err)
+		}
+		w := whole[a*len(pts)+k]
+		if math.Float64bits(one[0].TotalReturn) != math.Float64bits(w.TotalReturn) || math.Float64bits(one[0].Sharpe) != math.Float64bits(w.Sharpe) {
+			t.Errorf("asset %d point %s: alone %v, grouped %v", a, pts[k], one[0], w)
+		}
+	}
+}
