@@ -123,6 +123,14 @@ func checkDecisions(t *testing.T, got []decision, want [][]float64) {
 // early delistings, one-day halts) and a stepwise rate series.
 func randomPanel(t testing.TB, seed uint64, T, n int) *engine.Panel {
 	t.Helper()
+	return randomMarket(t, seed, T, n, true)
+}
+
+// randomMarket is randomPanel with or without the one-day halts (a halt of
+// a held asset is a delisting: it is sold and stays out until the next
+// decision).
+func randomMarket(t testing.TB, seed uint64, T, n int, halts bool) *engine.Panel {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
 	dates := weekdays(2020, time.January, 1, T)
 	syms := make([]string, n)
@@ -146,7 +154,7 @@ func randomPanel(t testing.TB, seed uint64, T, n int) *engine.Panel {
 		for b := range c {
 			x *= math.Exp(0.0003 + 0.02*rng.NormFloat64())
 			c[b], v[b], s[b] = x, 1e5*(1+rng.Float64()), sh
-			if b < start || b >= end || rng.IntN(200) == 0 {
+			if b < start || b >= end || rng.IntN(200) == 0 && halts {
 				c[b], v[b], s[b] = nan, nan, nan
 			}
 		}
