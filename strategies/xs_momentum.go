@@ -2,8 +2,9 @@ package strategies
 
 import (
 	"fmt"
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/rotor-bt/rotor/engine"
 )
@@ -54,7 +55,7 @@ func (s *XSMomentum) Decide(v engine.View, w []float64) (bool, error) {
 		}
 	}
 	// Stable over column order, which is symbol order: ties go by symbol.
-	sort.SliceStable(s.cand, func(a, b int) bool { return s.cand[a].r > s.cand[b].r })
+	slices.SortStableFunc(s.cand, func(a, b scored) int { return cmp.Compare(b.r, a.r) })
 	n := min(s.TopN, len(s.cand))
 	s.sel = s.sel[:0]
 	for _, c := range s.cand[:n] {
