@@ -1,8 +1,8 @@
 package strategies
 
 import (
-	"fmt"
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
