@@ -5,18 +5,39 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rotor-bt/rotor/datasets/synth"
 	"github.com/rotor-bt/rotor/engine"
 	"github.com/rotor-bt/rotor/engine/kernels"
 )
 
-// On a random market (late listings, early delistings, a stepwise rate),
-// every strategy's turnover and exposure are what its rules imply: each
-// run is simulated with Record, its trade bars and target weights are
-// checked against the rule computed here independently, and the turnover,
-// exposure and equity are replayed from the targets with a plain drift
-// loop (SEMANTICS §3) and compared with the simulator's.
+// On two markets, every strategy's turnover and exposure are what its
+// rules imply: each run is simulated with Record, its trade bars and
+// target weights are checked against the rule computed here
+// independently, and the turnover, exposure and equity are replayed from
+// the targets with a plain drift loop (SEMANTICS §3) and compared with the
+// simulator's. The markets: an engine-only random one (late listings,
+// early delistings, one-day halts, a stepwise rate) and the synthetic
+// market of datasets/synth (raw closes with splits beside adj_close,
+// dividends, IPOs and delistings, rate cycles).
 
 const marketT, marketN = 520, 12
+
+type market struct {
+	name string
+	p    *engine.Panel
+}
+
+func markets(t *testing.T, seed uint64) []market {
+	t.Helper()
+	sp, err := synth.Generate(synth.Config{Symbols: 24, Days: 900, Seed: int64(seed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []market{
+		{"random", randomMarket(t, seed, marketT, marketN, true)},
+		{"synth", sp},
+	}
+}
 
 func marketConfig() engine.Config {
 	cfg := engine.DefaultConfig()
@@ -117,29 +138,48 @@ func checkTradeBars(t *testing.T, res *engine.Result, want []int) {
 }
 
 func TestMarketBuyHold(t *testing.T) {
-	p := randomMarket(t, 11, marketT, marketN, false)
-	res := simulate(t, p, "buy_hold", nil)
-	checkTradeBars(t, res, []int{0})
-	// From cash to fully invested once: Σu = 1. Asset 0 trades on every
-	// bar, so the book is never all cash: exposure 1. Every asset held
-	// from bar 0 whose price ends is one delisting.
-	if math.Abs(res.Turnover-1) > 1e-12 || res.Metrics.Exposure != 1 {
-		t.Errorf("Σu %v exposure %v, want 1 and 1", res.Turnover, res.Metrics.Exposure)
-	}
-	del := 0
-	for i := 0; i < p.N(); i++ {
-		if priceAt(p, i, 0) == priceAt(p, i, 0) && priceAt(p, i, p.T()-1) != priceAt(p, i, p.T()-1) {
-			del++
+	for _, m := range markets(t, 11) {
+		p := m.p
+		res := simulate(t, p, "buy_hold", nil)
+		checkTradeBars(t, res, []int{0})
+		// From cash to fully invested once: Σu = 1. Return bar b is
+		// exposed while some asset bought on bar 0 has prices on all of
+		// bars 0..b-1 (one that loses its price on b is sold on b, which
+		// still counts). Every asset bought on bar 0 whose price ends
+		// before the last bar is one delisting.
+		if math.Abs(res.Turnover-1) > 1e-12 {
+			t.Errorf("%s: Σu %v, want 1", m.name, res.Turnover)
 		}
+		exposed, del := 0, 0
+		alive := make([]bool, p.N())
+		for i := range alive {
+			alive[i] = priceAt(p, i, 0) == priceAt(p, i, 0)
+		}
+		for b := 1; b < p.T(); b++ {
+			if slices.Contains(alive, true) {
+				exposed++
+			}
+			for i := range alive {
+				if alive[i] && priceAt(p, i, b) != priceAt(p, i, b) {
+					alive[i] = false
+					del++
+				}
+			}
+		}
+		if got := res.Metrics.Exposure * float64(p.T()-1); math.Abs(got-float64(exposed)) > 1e-9 || res.Delistings != del {
+			t.Errorf("%s: exposed bars %v, delistings %d; want %d and %d", m.name, got, res.Delistings, exposed, del)
+		}
+		replay(t, p, res)
 	}
-	if del == 0 || res.Delistings != del {
-		t.Errorf("delistings %d, want %d (> 0)", res.Delistings, del)
-	}
-	replay(t, p, res)
 }
 
 func TestMarketEqualAndCapWeight(t *testing.T) {
-	p := randomMarket(t, 12, marketT, marketN, true)
+	for _, m := range markets(t, 12) {
+		testEqualAndCapWeight(t, m.p)
+	}
+}
+
+func testEqualAndCapWeight(t *testing.T, p *engine.Panel) {
 	for _, tc := range []struct {
 		name, rebalance string
 		per             engine.Period
@@ -180,7 +220,12 @@ func TestMarketEqualAndCapWeight(t *testing.T) {
 }
 
 func TestMarketSMACross(t *testing.T) {
-	p := randomMarket(t, 13, marketT, marketN, true)
+	for _, m := range markets(t, 13) {
+		testSMACross(t, m.p)
+	}
+}
+
+func testSMACross(t *testing.T, p *engine.Panel) {
 	fast, slow := 10, 40
 	for i := 0; i < p.N(); i++ {
 		q := p.Asset(i)
@@ -225,7 +270,12 @@ func TestMarketSMACross(t *testing.T) {
 }
 
 func TestMarketTSMomentum(t *testing.T) {
-	p := randomMarket(t, 14, marketT, marketN, true)
+	for _, m := range markets(t, 14) {
+		testTSMomentum(t, m.p)
+	}
+}
+
+func testTSMomentum(t *testing.T, p *engine.Panel) {
 	L, th := 60, 0.05
 	res := simulate(t, p, "ts_momentum", map[string]string{"lookback": "60", "threshold": "0.05", "rebalance": "every", "every": "5"})
 	var want []int
@@ -264,7 +314,12 @@ func TestMarketTSMomentum(t *testing.T) {
 }
 
 func TestMarketXSMomentum(t *testing.T) {
-	p := randomMarket(t, 15, marketT, marketN, true)
+	for _, m := range markets(t, 15) {
+		testXSMomentum(t, m.p)
+	}
+}
+
+func testXSMomentum(t *testing.T, p *engine.Panel) {
 	L, S, top := 60, 5, 3
 	res := simulate(t, p, "xs_momentum", map[string]string{"lookback": "60", "skip": "5", "top_n": "3", "rebalance": "monthly"})
 	checkTradeBars(t, res, periodBars(p, engine.Monthly))
@@ -300,18 +355,23 @@ func TestMarketXSMomentum(t *testing.T) {
 }
 
 func TestMarketRateRegime(t *testing.T) {
-	p := randomMarket(t, 16, marketT, marketN, true)
-	// Independent regime from the rate in force on each bar: the sign of
-	// its last change (the rates rows are 40 days apart, so each change
-	// shows on its own bar; the first row is before bar 0).
-	rate := p.RatePct()
+	for _, m := range markets(t, 16) {
+		testRateRegime(t, m.p)
+	}
+}
+
+func testRateRegime(t *testing.T, p *engine.Panel) {
+	// Independent regime: for each bar, scan every rates row dated on or
+	// before it and keep the sign of the last change.
+	r := p.Rates()
 	reg := make([]int, p.T())
-	for b := 1; b < p.T(); b++ {
-		reg[b] = reg[b-1]
-		if d := rate[b] - rate[b-1]; d < 0 {
-			reg[b] = -1
-		} else if d > 0 {
-			reg[b] = 1
+	for b, d := range p.Dates {
+		for j := 1; j < len(r.Dates) && r.Dates[j] <= d; j++ {
+			if r.Pct[j] < r.Pct[j-1] {
+				reg[b] = -1
+			} else if r.Pct[j] > r.Pct[j-1] {
+				reg[b] = 1
+			}
 		}
 	}
 	res := simulate(t, p, "rate_regime", map[string]string{"falling": "cash", "rising": "equal", "initial": "equal", "rebalance": "quarterly"})
@@ -327,7 +387,7 @@ func TestMarketRateRegime(t *testing.T) {
 	want = slices.Compact(want)
 	checkTradeBars(t, res, want)
 	// Exposed on return bar b exactly when bar b-1 was not falling (some
-	// asset always has a price).
+	// asset has a price on every bar of both markets).
 	for b := 1; b < p.T(); b++ {
 		if reg[b-1] == -1 {
 			falling++
