@@ -56,8 +56,9 @@ func SizeColumn(p *Panel) (col []float64, source string) {
 
 // dollarVolumeMean writes into dst[t] the mean of the finite close×volume
 // products over bars max(0, t-62)..t, NaN when there is none. dv is
-// scratch of length T. Each window is summed afresh in bar order, so the
-// result does not depend on rounding carried over from earlier windows.
+// scratch of length T. The window sum slides in O(1) per bar with
+// Neumaier's compensation, so it stays within a few units of rounding of
+// the sum taken afresh (the reference) however the values vary.
 func dollarVolumeMean(dst, close, vol, dv []float64) {
 	T := len(dst)
 	close, vol, dv = close[:T], vol[:T], dv[:T]
@@ -68,23 +69,34 @@ func dollarVolumeMean(dst, close, vol, dv []float64) {
 		}
 		dv[t] = x
 	}
-	for t := 0; t < T; t++ {
-		lo := t - (SizeWindow - 1)
-		if lo < 0 {
-			lo = 0
+	var sum, comp float64 // sum + comp is the window's sum
+	add := func(x float64) {
+		s := sum + x
+		if math.Abs(sum) >= math.Abs(x) {
+			comp += (sum - s) + x
+		} else {
+			comp += (x - s) + sum
 		}
-		var sum float64
-		n := 0
-		for _, x := range dv[lo : t+1] {
-			if x == x {
-				sum += x
-				n++
+		sum = s
+	}
+	n := 0
+	for t := 0; t < T; t++ {
+		if x := dv[t]; x == x {
+			add(x)
+			n++
+		}
+		if t >= SizeWindow {
+			if x := dv[t-SizeWindow]; x == x {
+				add(-x)
+				n--
 			}
 		}
-		if n == 0 {
+		switch {
+		case n == 0:
+			sum, comp = 0, 0 // an empty window restarts exactly
 			dst[t] = math.NaN()
-		} else {
-			dst[t] = sum / float64(n)
+		default:
+			dst[t] = (sum + comp) / float64(n)
 		}
 	}
 }
