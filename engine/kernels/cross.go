@@ -91,7 +91,8 @@ func checkPair(p Pair) {
 // r = (1 - costBps/10000)·(1 + w[t]·r[t+1]) - 1, and r = w[t]·r[t+1] on
 // bars without a trade; V[t+1] = V[t]·(1 + r).
 //
-// A held bar whose return is missing (the price went missing) is a
+// A held bar whose return is missing (a price that is NaN, ±Inf or not
+// positive, or a return that overflows) is a
 // delisting (SEMANTICS §3): the asset is sold at its last price, the bar
 // returns 0, and the position is flat before the next decision (no cost).
 // Exposure counts the return bars that started invested, delisting bars
@@ -120,13 +121,15 @@ func CrossBacktest(price []float64, fast, slow int, costBps float64) CrossStats 
 // crossRun is the fused one-pass backtest over precomputed returns (aligned
 // with the prices, ret[0] unused) and SMAs.
 //
-// Flat bars do almost no work: they leave every sum, the equity and the
-// drawdown state unchanged, and only their number is kept (a flat bar's
-// return is 0, which matters for Min and Max). Held bars are branch-free
-// apart from the rare paths: the drawdown's division runs only when the
-// value is within 1e-12 of setting a new maximum drawdown (a threshold
-// kept as peak·(1-maxDD)·(1+1e-12)), and the longest drawdown is tracked
-// with conditional moves. All of it gives the results of crossRef exactly.
+// Flat bars without a trade do almost no work: they leave every sum, the
+// equity and the drawdown state unchanged, and only their number is kept
+// (a flat bar's return is 0, which matters for Min and Max). Held bars
+// avoid unpredictable branches: the running maximum of V (always > 0) is
+// kept on its bit pattern with conditional moves, the drawdown's division
+// runs only when V is within 1e-12 of setting a new maximum drawdown (a
+// threshold kept as peak·(1-maxDD)·(1+1e-12)), and the longest drawdown is
+// tracked with conditional moves. All of it gives the results of crossRef
+// exactly.
 func crossRun(ret, f, s []float64, c float64) (st CrossStats) {
 	T := len(ret)
 	st.Equity = 1
@@ -137,80 +140,80 @@ func crossRun(ret, f, s []float64, c float64) (st CrossStats) {
 	f, s = f[:n], s[:n]
 	r := ret[1 : n+1]
 	omc := 1 - c
-	v, peak := 1.0, 1.0
+	v := 1.0
+	pb := int64(math.Float64bits(1)) // bits of the running maximum of V
 	var sum, sq, dsq, mdd, costs float64
 	mn, mx := math.Inf(1), math.Inf(-1)
 	var expo, sw, del, zero, days int
 	p := 0     // the last bar at the running maximum before the current drawdown
 	below := 0 // 1 while V is below its running maximum
-	kk, thr := 1.0, 1.0
+	kk := 1.0  // min(1, (1-maxDD)(1+1e-12))
 	held := false
 	for i := 0; i < n; i++ {
 		tgt := f[i] > s[i]
-		var x, rs float64
+		m := 1.0
 		if tgt != held {
 			sw++
 			held = tgt
 			if c != 0 {
 				costs += float64(c * v)
-				if held {
-					expo++
-					x = r[i]
-					if x-x != 0 {
-						x = 0
-						del++
-						held = false
-					}
-				}
-				g := omc * (1 + x)
-				rs = g - 1
-				v *= g
-				goto acc
+				m = omc
 			}
 		}
-		if !held {
+		x := 0.0
+		if held {
+			expo++
+			x = r[i]
+			if x-x != 0 {
+				x = 0
+				del++
+				held = false
+			}
+		} else if m == 1 {
 			zero++
 			continue
 		}
-		expo++
-		x = r[i]
-		if x-x != 0 {
-			del++
-			held = false
-			zero++
-			continue
+		rs, g := x, 1+x
+		if m != 1 {
+			g = m * (1 + x)
+			rs = g - 1
 		}
-		rs = x
-		v *= 1 + x
-	acc:
-		{
-			sum += rs
-			sq += float64(rs * rs)
-			d := min(rs, 0)
-			dsq += float64(d * d)
-			mn = min(mn, rs)
-			mx = max(mx, rs)
-			up := 0
-			if v >= peak {
-				up = 1
-			}
-			cand := i + 1 - p
-			if up&below == 0 {
-				cand = 0
-			}
-			days = max(days, cand)
-			if up|below == 0 {
-				p = i
-			}
-			below = up ^ 1
-			peak = max(peak, v)
-			thr = peak * kk
-			if v < thr {
-				if dd := 1 - v/peak; dd > mdd {
-					mdd = dd
-					kk = min(1, (1-mdd)*(1+1e-12))
-					thr = peak * kk
-				}
+		v *= g
+		sum += rs
+		sq += float64(rs * rs)
+		rb := math.Float64bits(rs)
+		neg := math.Float64frombits(rb & uint64(int64(rb)>>63)) // min(rs, 0), sign aside
+		dsq += float64(neg * neg)
+		if rs < mn {
+			mn = rs
+		}
+		if rs > mx {
+			mx = rs
+		}
+		vb := int64(math.Float64bits(v))
+		up := 0
+		if vb >= pb {
+			up = 1
+		}
+		cand := i + 1 - p
+		if up&below == 0 {
+			cand = 0
+		}
+		if cand > days {
+			days = cand
+		}
+		if up|below == 0 {
+			p = i
+		}
+		below = up ^ 1
+		if vb > pb {
+			pb = vb
+		}
+		peak := math.Float64frombits(uint64(pb))
+		if v < peak*kk {
+			if dd := 1 - v/peak; dd > mdd {
+				mdd = dd
+				kk = min(1, (1-mdd)*(1+1e-12))
 			}
 		}
 	}
@@ -301,7 +304,7 @@ func crossRef(price, f, s []float64, c float64) (st CrossStats) {
 		if w != 0 {
 			st.Exposure++
 			r := price[t+1]/price[t] - 1
-			if missing(price[t]) || missing(price[t+1]) || missing(r) {
+			if !validPrice(price[t]) || !validPrice(price[t+1]) || missing(r) {
 				st.Delistings++
 				w = 0
 			} else {
@@ -309,7 +312,7 @@ func crossRef(price, f, s []float64, c float64) (st CrossStats) {
 			}
 		}
 		g, rs := 1+x, x
-		if k != 0 {
+		if k != 0 && 1-k != 1 { // a cost too small to change 1 changes nothing
 			g = (1 - k) * (1 + x)
 			rs = g - 1
 		}

@@ -4,7 +4,8 @@ import "math"
 
 // AppendReturns appends the simple returns of price to dst (SEMANTICS §1):
 // element t is price[t]/price[t-1] - 1 for t ≥ 1 and NaN for t = 0 or when
-// either price is missing (NaN or ±Inf). The output has len(price)
+// either price is missing: NaN, ±Inf, or not positive (a price must be a
+// positive number; SEMANTICS §1 rejects others at loading). The output has len(price)
 // elements, aligned with the prices. Matches ReturnsRef exactly.
 func AppendReturns(dst, price []float64) []float64 {
 	T := len(price)
@@ -22,9 +23,8 @@ func AppendReturns(dst, price []float64) []float64 {
 	for i := range p {
 		cur := p[i]
 		r := cur/prev - 1
-		// A missing price on either side makes r NaN or ±Inf or is Inf/Inf;
-		// test the operands, not r (Inf/1e308 is finite).
-		if (cur-cur)+(prev-prev) != 0 {
+		// Test the operands, not r (Inf/1e308 is finite, -1/-2 positive).
+		if !(cur > 0 && prev > 0) || (cur-cur)+(prev-prev) != 0 {
 			r = nan
 		}
 		o[i] = r
@@ -37,7 +37,7 @@ func AppendReturns(dst, price []float64) []float64 {
 func ReturnsRef(price []float64) []float64 {
 	out := make([]float64, len(price))
 	for t := range price {
-		if t == 0 || missing(price[t]) || missing(price[t-1]) {
+		if t == 0 || !validPrice(price[t]) || !validPrice(price[t-1]) {
 			out[t] = math.NaN()
 			continue
 		}
@@ -45,3 +45,6 @@ func ReturnsRef(price []float64) []float64 {
 	}
 	return out
 }
+
+// validPrice reports whether p is a positive finite number.
+func validPrice(p float64) bool { return p > 0 && !missing(p) }
