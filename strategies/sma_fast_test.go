@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-bt/rotor/datasets/synth"
 	"github.com/rotor-bt/rotor/engine"
 )
 
@@ -114,6 +115,20 @@ func TestSMAFastEqualsSimulatorSynthetic(t *testing.T) {
 	cfg := engine.DefaultConfig()
 	checkFastEqualsSim(t, p, cfg) // no rates on this panel: covered with UseRates on
 	cfg.CostBps = 10
+	checkFastEqualsSim(t, p, cfg)
+}
+
+func TestSMAFastEqualsSimulatorSynth(t *testing.T) {
+	// The synthetic market: adj_close with dividends and splits, IPOs and
+	// delistings (NaN runs at either end), fat-tailed returns.
+	p, err := synth.Generate(synth.Config{Symbols: 20, Days: 700, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := engine.DefaultConfig()
+	cfg.UseRates = false // the market has rates; the fast path models none
+	checkFastEqualsSim(t, p, cfg)
+	cfg.CostBps = 2.5
 	checkFastEqualsSim(t, p, cfg)
 }
 
