@@ -137,6 +137,9 @@ func (s *Spec) Resolve(ps engine.Params) (engine.Params, error) {
 		if err := spec.Check(p.Value); err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", s.Name, err)
 		}
+		if _, dup := given[p.Name]; dup {
+			return nil, fmt.Errorf("strategy %s: parameter %s is given twice", s.Name, p.Name)
+		}
 		given[p.Name] = p.Value
 	}
 	out := make(engine.Params, len(s.Params))

@@ -89,6 +89,10 @@ func TestResolveWrongType(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "got a float, want a bars") {
 		t.Fatalf("err = %v", err)
 	}
+	_, err = spec.Resolve(engine.Params{{Name: "fast", Value: engine.Bars(5)}, {Name: "fast", Value: engine.Bars(6)}})
+	if err == nil || err.Error() != "strategy sma_cross: parameter fast is given twice" {
+		t.Fatalf("duplicate: err = %v", err)
+	}
 	ps, err := spec.Resolve(engine.Params{{Name: "slow", Value: engine.Bars(60)}})
 	if err != nil {
 		t.Fatal(err)
