@@ -3,16 +3,16 @@ package tables
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/rotor-bt/rotor/datasets"
 
 	"github.com/rotor-bt/rotor/engine"
 )
@@ -25,7 +25,7 @@ type Reader struct {
 	cols []Column
 	meta map[string]string
 
-	db   *sql.DB
+	db   *datasets.DB
 	rows *sql.Rows
 	raw  []any
 	ptrs []any
@@ -33,28 +33,10 @@ type Reader struct {
 	err  error
 }
 
-// openDB starts a private in-memory DuckDB limited in memory and without
-// extension loading.
-func openDB(ctx context.Context) (*sql.DB, error) {
-	c, err := duckdb.NewConnector("", func(execer driver.ExecerContext) error {
-		for _, q := range []string{
-			"SET memory_limit = '1GB'",
-			"SET threads = 2",
-			"SET autoinstall_known_extensions = false",
-			"SET autoload_known_extensions = false",
-		} {
-			if _, err := execer.ExecContext(ctx, q, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	db := sql.OpenDB(c)
-	db.SetMaxOpenConns(1)
-	return db, nil
+// openDB opens the locked-down DuckDB of package datasets with access to
+// exactly the files read.
+func openDB(ctx context.Context, files ...string) (*datasets.DB, error) {
+	return datasets.OpenDB(ctx, datasets.DBConfig{MemoryLimit: "1GB", Threads: 2, Files: files})
 }
 
 // source returns the SQL relation reading path with the schema's types and
@@ -83,7 +65,7 @@ func casts(cols []Column, csv bool) string {
 		if j > 0 {
 			b.WriteString(", ")
 		}
-		q := quoteIdent(c.Name)
+		q := datasets.QuoteIdent(c.Name)
 		in := q
 		if csv && c.Type == Float64 {
 			in = "NULLIF(" + q + ", 'NaN')"
@@ -176,13 +158,17 @@ func open(ctx context.Context, path string, rows bool) (*Reader, error) {
 	if empty || (!rows && typed) {
 		return r, nil
 	}
-	db, err := openDB(ctx)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	db, err := openDB(ctx, abs)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	r.db = db
 	if f == Parquet {
-		if err := r.parquetMeta(ctx); err != nil {
+		if err := r.parquetMeta(ctx, abs); err != nil {
 			r.Close()
 			return nil, err
 		}
@@ -191,7 +177,7 @@ func open(ctx context.Context, path string, rows bool) (*Reader, error) {
 	if !rows {
 		q += " LIMIT 0"
 	}
-	sr, err := db.QueryContext(ctx, q, path)
+	sr, err := db.Query(ctx, q, abs)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -237,8 +223,8 @@ func readSidecar(path string) (*sidecar, error) {
 	return &sc, nil
 }
 
-func (r *Reader) parquetMeta(ctx context.Context) error {
-	rows, err := r.db.QueryContext(ctx, "SELECT CAST(key AS VARCHAR), CAST(value AS VARCHAR) FROM parquet_kv_metadata(?)", r.path)
+func (r *Reader) parquetMeta(ctx context.Context, abs string) error {
+	rows, err := r.db.Query(ctx, "SELECT CAST(key AS VARCHAR), CAST(value AS VARCHAR) FROM parquet_kv_metadata(?)", abs)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", r.path, err)
 	}
@@ -366,10 +352,4 @@ func convert(v any, t Type) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("unexpected %T value %v for a %s column", v, v, t)
-}
-
-// quoteIdent quotes a column name for DuckDB (the same rule as
-// datasets.QuoteIdent: double quotes, embedded quotes doubled).
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

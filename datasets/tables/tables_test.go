@@ -167,11 +167,11 @@ func TestParquetNaNIsNull(t *testing.T) {
 	check(t, w.Write([]any{math.NaN()}))
 	check(t, w.Write([]any{2.0}))
 	check(t, w.Close())
-	db, err := openDB(context.Background())
+	db, err := openDB(context.Background(), path)
 	check(t, err)
 	defer db.Close()
 	var nulls, n int
-	check(t, db.QueryRow("SELECT count(*) FILTER (WHERE x IS NULL), count(*) FROM read_parquet(?)", path).Scan(&nulls, &n))
+	check(t, db.QueryRow(context.Background(), "SELECT count(*) FILTER (WHERE x IS NULL), count(*) FROM read_parquet(?)", path).Scan(&nulls, &n))
 	if nulls != 1 || n != 2 {
 		t.Fatalf("nulls=%d rows=%d, want 1 of 2", nulls, n)
 	}
@@ -268,5 +268,22 @@ func TestWriteErrorKeepsTableValid(t *testing.T) {
 	_, _, got := readAll(t, path)
 	if len(got) != 2 || got[1][0] != rows[1][0] {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// Relative paths are read (DuckDB is allowed exactly the absolute file).
+func TestRelativePath(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, name := range []string{"r.parquet", "r.csv"} {
+		w, err := Create(name, testCols, map[string]string{"k": "v"})
+		check(t, err)
+		for _, r := range testRows(3) {
+			check(t, w.Write(r))
+		}
+		check(t, w.Close())
+		_, meta, rows := readAll(t, name)
+		if len(rows) != 3 || meta["k"] != "v" {
+			t.Errorf("%s: %d rows, meta %v", name, len(rows), meta)
+		}
 	}
 }
