@@ -59,7 +59,9 @@ func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*
 		}
 	}
 	for k, f := range fields {
-		b.cols = append(b.cols, p.AddColumn(f))
+		// Zeroed memory from the OS; cells no row fills become NaN in
+		// finish, so each cell is written once.
+		b.cols = append(b.cols, make([]float64, len(dates)*len(symbols)))
 		switch f {
 		case engine.High:
 			b.hi = k
@@ -122,9 +124,10 @@ func (b *builder) add(rec arrow.RecordBatch) error {
 			}
 			continue
 		}
-		// Nulls are missing cells (NaN); the column stays NaN there.
+		// Nulls are missing cells (NaN).
 		for r, v := range vals {
 			if arr.IsNull(r) {
+				col[pos[r]] = math.NaN()
 				continue
 			}
 			if !validValue(f, v) {
@@ -143,6 +146,30 @@ func (b *builder) add(rec arrow.RecordBatch) error {
 	}
 	b.rows += int64(n)
 	return nil
+}
+
+// finish sets every cell no row filled to NaN and installs the columns.
+func (b *builder) finish() (*engine.Panel, error) {
+	nan := math.NaN()
+	cells := b.T * b.N
+	for w, bits := range b.seen {
+		if bits == ^uint64(0) {
+			continue
+		}
+		for c := w * 64; c < min(cells, w*64+64); c++ {
+			if bits&(1<<(uint(c)&63)) == 0 {
+				for _, col := range b.cols {
+					col[c] = nan
+				}
+			}
+		}
+	}
+	for k, f := range b.fields {
+		if err := b.p.SetColumn(f, b.cols[k]); err != nil {
+			return nil, err
+		}
+	}
+	return b.p, nil
 }
 
 // scatter writes vals into col at pos and returns the first row whose

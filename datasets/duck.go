@@ -25,6 +25,8 @@ type DBConfig struct {
 	// the input files and the output directory.
 	Files []string
 	Dirs  []string
+
+	keepOrder bool // keep insertion order (writers)
 }
 
 // DB is one locked-down in-memory DuckDB connection: extension autoload
@@ -85,7 +87,7 @@ func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
 		{"SET temp_directory = ?", d.tempDir},
 		{"SET autoload_known_extensions = false", nil},
 		{"SET autoinstall_known_extensions = false", nil},
-		{"SET preserve_insertion_order = false", nil},
+		{"SET preserve_insertion_order = ?", cfg.keepOrder},
 		{"SET allowed_paths = ?", nonNil(files)},
 		{"SET allowed_directories = ?", dirs},
 		{"SET enable_external_access = false", nil},

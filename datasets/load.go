@@ -283,7 +283,10 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err := rr.Err(); err != nil {
 		return nil, nil, wrap(err)
 	}
-	p := b.p
+	p, err := b.finish()
+	if err != nil {
+		return nil, nil, err
+	}
 	info.Rows = b.rows
 	info.Symbols, info.Bars = p.N(), p.T()
 	info.From, info.To = p.Dates[0], p.Dates[p.T()-1]
