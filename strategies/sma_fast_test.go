@@ -8,6 +8,7 @@ import (
 
 	"github.com/rotor-bt/rotor/datasets/synth"
 	"github.com/rotor-bt/rotor/engine"
+	"github.com/rotor-bt/rotor/engine/kernels"
 )
 
 // smaGrid is fast 2..20 step 3 × slow 5..60 step 5, fast < slow.
@@ -86,6 +87,7 @@ func checkFastEqualsSim(t *testing.T, p *engine.Panel, cfg engine.Config) {
 func TestSMAFastEqualsSimulatorRandom(t *testing.T) {
 	// 11 assets: one full group of 8 lanes and a partial one; missing
 	// cells (late listings, delistings, one-day halts) included.
+	t.Logf("kernel lanes: SIMD path %v", kernels.SIMDEnabled())
 	p := randomPanel(t, 1, 400, 11)
 	cfg := engine.DefaultConfig()
 	cfg.UseRates = false
