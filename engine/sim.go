@@ -81,6 +81,11 @@ type sim struct {
 	res Result
 }
 
+// Validate checks the conventions of c on their own (the benchmark's
+// length is checked by Simulate against the panel): costs finite and ≥ 0,
+// capital, leverage and periods per year > 0, a known fill.
+func (c Config) Validate() error { return c.check(nil) }
+
 func (c *Config) check(p *Panel) error {
 	bad := func(name string, v float64, want string) error {
 		return fmt.Errorf("simulate: %s = %v is invalid: want %s", name, v, want)
@@ -101,7 +106,7 @@ func (c *Config) check(p *Panel) error {
 		return bad("max_leverage", c.MaxLeverage, "a number > 0")
 	case !finite(c.PeriodsPerYear) || c.PeriodsPerYear <= 0:
 		return bad("periods_per_year", c.PeriodsPerYear, "a finite number > 0")
-	case c.Benchmark != nil && len(c.Benchmark) != p.T():
+	case p != nil && c.Benchmark != nil && len(c.Benchmark) != p.T():
 		return fmt.Errorf("simulate: benchmark has %d returns, want one per bar (%d)", len(c.Benchmark), p.T())
 	}
 	return nil
