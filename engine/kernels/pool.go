@@ -66,3 +66,17 @@ func (g *gridScratch) index(pairs []Pair) {
 		}
 	}
 }
+
+type ints struct{ buf []int32 }
+
+var intsPool = sync.Pool{New: func() any { return new(ints) }}
+
+func getInts(n int) *ints {
+	s := intsPool.Get().(*ints)
+	if cap(s.buf) < n {
+		s.buf = make([]int32, 0, n)
+	}
+	return s
+}
+
+func putInts(s *ints) { intsPool.Put(s) }

@@ -36,6 +36,7 @@ func AppendRollingStd(dst, x []float64, n int) []float64 {
 		}
 	}
 	var s1, c1, s2, c2, m float64
+	h1[0], l1[0], h2[0], l2[0], miss[0] = 0, 0, 0, 0, 0
 	for i, v := range x {
 		if missing(v) {
 			m++

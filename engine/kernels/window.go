@@ -128,8 +128,9 @@ func growAppend(dst []float64, n int) []float64 {
 }
 
 // AppendRollingSum appends the rolling sums of x over windows of n values
-// (see Prefix.AppendSum). Tolerance against RollingSumRef: 4 ulp of the
-// window's Σ|x| (the prefix sums are compensated).
+// (see Prefix.AppendSum). The compensated prefix sums make it accurate to
+// a few ulp of the window's Σ|x|; against RollingSumRef, whose plain sum
+// errs by up to (n-1) ulp, the tolerance is (n+4)·2⁻⁵²·Σ|x|.
 func AppendRollingSum(dst, x []float64, n int) []float64 {
 	p := getPrefix(x)
 	dst = p.AppendSum(dst, n)
@@ -138,8 +139,8 @@ func AppendRollingSum(dst, x []float64, n int) []float64 {
 }
 
 // AppendRollingMean appends the simple moving average of x over windows of
-// n values (see Prefix.AppendMean). Tolerance against RollingMeanRef: 4 ulp
-// of the window's mean |x|.
+// n values (see Prefix.AppendMean). Tolerance against RollingMeanRef: (n+4)·2⁻⁵²
+// times the window's mean |x|.
 func AppendRollingMean(dst, x []float64, n int) []float64 {
 	p := getPrefix(x)
 	dst = p.AppendMean(dst, n)
