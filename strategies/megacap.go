@@ -259,13 +259,16 @@ type mcSleeve struct {
 }
 
 // mcPanel is what megacap_rotation derives from a panel once: the return
-// prices and the size column.
+// prices and the size column. Cell (i, t) of px and size is at
+// i*si + t*st: asset-major as in the panel (si = T, st = 1) or time-major
+// (si = 1, st = N, see timeMajor) for loops over the assets of one bar.
 type mcPanel struct {
-	p    *engine.Panel
-	T, N int
-	px   []float64 // return price column, asset-major
-	size []float64 // engine.SizeColumn
-	src  string
+	p      *engine.Panel
+	T, N   int
+	si, st int
+	px     []float64 // return price column
+	size   []float64 // engine.SizeColumn
+	src    string
 }
 
 func newMCPanel(p *engine.Panel) (*mcPanel, error) {
@@ -277,13 +280,32 @@ func newMCPanel(p *engine.Panel) (*mcPanel, error) {
 	if size == nil {
 		return nil, fmt.Errorf("megacap_rotation: no size data: the panel needs shares_outstanding (market cap) or volume (dollar-volume proxy)")
 	}
-	return &mcPanel{p: p, T: p.T(), N: p.N(), px: px, size: size, src: src}, nil
+	return &mcPanel{p: p, T: p.T(), N: p.N(), si: p.T(), st: 1, px: px, size: size, src: src}, nil
 }
+
+// timeMajor returns a copy of m laid out time-major. The values, and so
+// every weight computed from them, are the same.
+func (m *mcPanel) timeMajor() *mcPanel {
+	T, N := m.T, m.N
+	q := *m
+	q.si, q.st = 1, N
+	q.px, q.size = make([]float64, T*N), make([]float64, T*N)
+	for i := 0; i < N; i++ {
+		for t := 0; t < T; t++ {
+			q.px[t*N+i] = m.px[i*T+t]
+			q.size[t*N+i] = m.size[i*T+t]
+		}
+	}
+	return &q
+}
+
+// at is the index of cell (i, t).
+func (m *mcPanel) at(i, t int) int { return i*m.si + t*m.st }
 
 // eligible reports whether asset i can be held on bar t: a price and a
 // finite positive size.
 func (m *mcPanel) eligible(i, t int) bool {
-	k := i*m.T + t
+	k := m.at(i, t)
 	x, z := m.px[k], m.size[k]
 	return x == x && z > 0 && z-z == 0
 }
@@ -296,9 +318,9 @@ func (m *mcPanel) rank(dst []int32, t int) []int32 {
 			dst = append(dst, int32(i))
 		}
 	}
-	T, size := m.T, m.size
+	si, size := m.si, m.size[t*m.st:]
 	slices.SortFunc(dst, func(a, b int32) int {
-		za, zb := size[int(a)*T+t], size[int(b)*T+t]
+		za, zb := size[int(a)*si], size[int(b)*si]
 		switch {
 		case za > zb:
 			return -1
@@ -314,18 +336,18 @@ func (m *mcPanel) rank(dst []int32, t int) []int32 {
 // in column order, given the ranking of bar t. mark is scratch of length N
 // (left all false).
 func (m *mcPanel) target(idx []int32, w []float64, t int, ranked []int32, q mcSleeve, mark []bool) ([]int32, []float64) {
-	T := m.T
+	si, size := m.si, m.size[t*m.st:]
 	if !q.rotated {
 		// Base: every eligible asset by size, summed in column order.
 		var sum float64
 		for i := 0; i < m.N; i++ {
 			if m.eligible(i, t) {
 				idx = append(idx, int32(i))
-				sum += m.size[i*T+t]
+				sum += size[i*si]
 			}
 		}
 		for _, i := range idx {
-			w = append(w, m.size[int(i)*T+t]/sum)
+			w = append(w, size[int(i)*si]/sum)
 		}
 		return idx, w
 	}
@@ -337,7 +359,7 @@ func (m *mcPanel) target(idx []int32, w []float64, t int, ranked []int32, q mcSl
 	for i := 0; i < m.N; i++ {
 		if mark[i] == q.into && m.eligible(i, t) {
 			idx = append(idx, int32(i))
-			sum += m.size[i*T+t]
+			sum += size[i*si]
 		}
 	}
 	for _, i := range top {
@@ -348,7 +370,7 @@ func (m *mcPanel) target(idx []int32, w []float64, t int, ranked []int32, q mcSl
 	}
 	if q.capW {
 		for _, i := range idx {
-			w = append(w, m.size[int(i)*T+t]/sum)
+			w = append(w, size[int(i)*si]/sum)
 		}
 	} else {
 		x := 1 / float64(len(idx))

@@ -71,7 +71,7 @@ func newMegacapFast(p *engine.Panel, cfg engine.Config) engine.Evaluator {
 	}
 	T := p.T()
 	f := &megacapFast{
-		m: m, cfg: cfg, T: T, N: p.N(),
+		m: m.timeMajor(), cfg: cfg, T: T, N: p.N(),
 		rc:       make([]float64, T),
 		costRate: (cfg.CostBps + cfg.SpreadBps/2) / 10000,
 		fixed:    cfg.FixedCost * cfg.InitialCapital,
@@ -133,15 +133,20 @@ func (f *megacapFast) ranked(t int) []int32 {
 	return r
 }
 
+// mcTarget is a sleeve's target on one bar: weights w[j] on assets idx[j]
+// (column order).
+type mcTarget struct {
+	idx []int32
+	w   []float64
+}
+
 // mcScratch is per-goroutine scratch.
 type mcScratch struct {
-	book   mcBook
-	idx    []int32
-	w      []float64
-	mark   []bool
-	dense  []float64
-	equity []float64
-	eps    []mcEpisode
+	book  mcBook
+	tgt   mcTarget
+	mark  []bool
+	dense []float64
+	eps   []mcEpisode
 }
 
 func (f *megacapFast) scratch() *mcScratch {
@@ -150,22 +155,22 @@ func (f *megacapFast) scratch() *mcScratch {
 	}
 	N := f.N
 	return &mcScratch{
-		book:   mcBook{units: make([]float64, N), held: make([]int32, 0, N)},
-		idx:    make([]int32, 0, N),
-		w:      make([]float64, 0, N),
-		mark:   make([]bool, N),
-		dense:  make([]float64, N),
-		equity: make([]float64, f.T),
+		book:  mcBook{units: make([]float64, N), held: make([]int32, 0, N)},
+		tgt:   mcTarget{idx: make([]int32, 0, N), w: make([]float64, 0, N)},
+		mark:  make([]bool, N),
+		dense: make([]float64, N),
 	}
 }
 
-// target computes the target of sleeve q on bar t into sc.idx, sc.w.
-func (f *megacapFast) target(sc *mcScratch, q mcSleeve, t int) {
+// target computes the target of sleeve q on bar t into sc.tgt (valid
+// until the next call with sc).
+func (f *megacapFast) target(sc *mcScratch, q mcSleeve, t int) *mcTarget {
 	var r []int32
 	if q.rotated {
 		r = f.ranked(t)
 	}
-	sc.idx, sc.w = f.m.target(sc.idx[:0], sc.w[:0], t, r, q, sc.mark)
+	sc.tgt.idx, sc.tgt.w = f.m.target(sc.tgt.idx[:0], sc.tgt.w[:0], t, r, q, sc.mark)
+	return &sc.tgt
 }
 
 // mcBook is a book per unit of post-trade value, stepped bar by bar the
@@ -187,13 +192,13 @@ func (b *mcBook) set(f *megacapFast, a int, idx []int32, w []float64) {
 	// rounded the same way on every trade would bias the equity by a few
 	// units of rounding per trade, which compounds over thousands of trades.
 	cash, comp := 1.0, 0.0
-	T := f.T
+	px := f.m.px[a*f.N:]
 	for j, i := range idx {
 		x := w[j]
 		if x == 0 {
 			continue
 		}
-		b.units[i] = x / f.m.px[int(i)*T+a]
+		b.units[i] = x / px[int(i)]
 		s := cash - x
 		if math.Abs(cash) >= math.Abs(x) {
 			comp += (cash - s) - x
@@ -213,12 +218,13 @@ func (b *mcBook) step(f *megacapFast, t int) (v float64, exposed bool) {
 	b.cash += b.cash * f.rc[t]
 	exposed = len(b.held) > 0
 	v = b.cash
-	T, px := f.T, f.m.px
+	N := f.N
+	px := f.m.px[(t-1)*N : (t+1)*N] // bars t-1 and t, time-major
 	for k := 0; k < len(b.held); k++ {
 		i := int(b.held[k])
-		x := px[i*T+t]
+		x := px[N+i]
 		if x != x {
-			last := b.units[i] * px[i*T+t-1]
+			last := b.units[i] * px[i]
 			v += last
 			b.cash += last
 			b.units[i] = 0
@@ -235,9 +241,9 @@ func (b *mcBook) step(f *megacapFast, t int) (v float64, exposed bool) {
 // (value v) to the target (idx, w), and the number of assets whose weight
 // changes.
 func (b *mcBook) turnover(f *megacapFast, t int, v float64, idx []int32, w []float64, dense []float64) (float64, int32) {
-	T, px := f.T, f.m.px
+	px := f.m.px[t*f.N:]
 	for _, i := range b.held {
-		dense[i] = -(b.units[i] * px[int(i)*T+t] / v)
+		dense[i] = -(b.units[i] * px[i] / v)
 	}
 	for j, i := range idx {
 		dense[i] += w[j]
@@ -330,11 +336,11 @@ func (f *megacapFast) fillPath(p *mcPath) {
 	sc := f.scratch()
 	defer f.pool.Put(sc)
 	b := &sc.book
-	f.target(sc, p.key.q, 0)
-	b.set(f, 0, sc.idx, sc.w)
+	tg := f.target(sc, p.key.q, 0)
+	b.set(f, 0, tg.idx, tg.w)
 	p.G[0] = 1
-	for j := range sc.idx {
-		if x := sc.w[j]; x != 0 {
+	for j := range tg.idx {
+		if x := tg.w[j]; x != 0 {
 			p.u[0] += math.Abs(x)
 			p.tr[0]++
 		}
@@ -343,9 +349,9 @@ func (f *megacapFast) fillPath(p *mcPath) {
 		v, ex := b.step(f, t)
 		p.G[t], p.ex[t] = v, ex
 		if t < T-1 && p.cal.ends[t] {
-			f.target(sc, p.key.q, t)
-			p.u[t], p.tr[t] = b.turnover(f, t, v, sc.idx, sc.w, sc.dense)
-			b.set(f, t, sc.idx, sc.w)
+			tg := f.target(sc, p.key.q, t)
+			p.u[t], p.tr[t] = b.turnover(f, t, v, tg.idx, tg.w, sc.dense)
+			b.set(f, t, tg.idx, tg.w)
 		}
 	}
 }
@@ -363,14 +369,14 @@ func (f *megacapFast) transient(p *mcPath, a int) *mcSegment {
 	s = &mcSegment{a: a, n: n, G: make([]float64, n-a), ex: make([]bool, n-a)}
 	sc := f.scratch()
 	b := &sc.book
-	f.target(sc, p.key.q, a)
-	b.set(f, a, sc.idx, sc.w)
+	tg := f.target(sc, p.key.q, a)
+	b.set(f, a, tg.idx, tg.w)
 	for t := a + 1; t <= n; t++ {
 		v, ex := b.step(f, t)
 		s.G[t-a-1], s.ex[t-a-1] = v, ex
 		if t == n && n < f.T-1 && p.cal.ends[n] {
-			f.target(sc, p.key.q, n)
-			s.uEnd, s.trEnd = b.turnover(f, n, v, sc.idx, sc.w, sc.dense)
+			tg := f.target(sc, p.key.q, n)
+			s.uEnd, s.trEnd = b.turnover(f, n, v, tg.idx, tg.w, sc.dense)
 		}
 	}
 	f.pool.Put(sc)
@@ -396,14 +402,14 @@ func (f *megacapFast) switchTurnover(p *mcPath, a, t int, to mcSleeve) mcTurn {
 	}
 	sc := f.scratch()
 	b := &sc.book
-	f.target(sc, p.key.q, a)
-	b.set(f, a, sc.idx, sc.w)
+	tg := f.target(sc, p.key.q, a)
+	b.set(f, a, tg.idx, tg.w)
 	v := 1.0
 	for u := a + 1; u <= t; u++ {
 		v, _ = b.step(f, u)
 	}
-	f.target(sc, to, t)
-	r.u, r.tr = b.turnover(f, t, v, sc.idx, sc.w, sc.dense)
+	tg = f.target(sc, to, t)
+	r.u, r.tr = b.turnover(f, t, v, tg.idx, tg.w, sc.dense)
 	f.pool.Put(sc)
 	p.mu.Lock()
 	p.turn[key] = r
@@ -432,7 +438,10 @@ func (f *megacapFast) Evaluate(points []engine.Params, assets []int, out []engin
 	return nil
 }
 
-// point composes one parameter point from the cached sleeves.
+// point composes one parameter point from the cached sleeves: one pass
+// over the bars, run by run between decision bars, feeding the equity
+// V[t] = V⁺(last decision) · G[t] straight into the metrics accumulator
+// (the same calls engine.ComputeMetrics makes on the simulator's curve).
 func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, error) {
 	T := f.T
 	var opp []int
@@ -462,15 +471,17 @@ func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, err
 	}
 	ev := nextEvent()
 
-	V := sc.equity[:T]
+	var st engine.ReturnStats
 	v0 := f.cfg.InitialCapital
-	V[0] = v0
+	st.Reset(v0)
+	if T < 2 { // no return bar: no trade (the simulator trades on bars 0..T-2)
+		return st.Metrics(f.cfg.PeriodsPerYear, 0, 0, 0), nil
+	}
 	u := paths[mode].u[0]
 	c := f.costRate*u*v0 + f.fixed*float64(paths[mode].tr[0])
 	vp := v0 - c
 	turnSum, costSum := u, c
 	exposed := 0
-	var seg *mcSegment
 	charge := func(t int, v, u float64, tr int32) error {
 		c := f.costRate*u*v + f.fixed*float64(tr)
 		vp = v - c
@@ -481,24 +492,45 @@ func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, err
 		costSum += c
 		return nil
 	}
-	for t := 1; t < T; t++ {
-		var g float64
-		var ex bool
+	rc, bench := f.rc, f.cfg.Benchmark
+	nan := math.NaN()
+	var seg *mcSegment
+	for t := 1; ; {
+		// The run of bars t..d follows one source; d is the next decision
+		// bar (or the last bar).
+		G, ex, off := paths[mode].G, paths[mode].ex, 0
 		if seg != nil {
-			g, ex = seg.G[t-seg.a-1], seg.ex[t-seg.a-1]
+			G, ex, off = seg.G, seg.ex, seg.a+1
+		}
+		d := t
+		if !cal.ends[t] {
+			d = int(cal.next[t])
+		}
+		d = min(d, ev, T-1)
+		G, ex = G[t-off:d-off+1], ex[t-off:d-off+1]
+		var v float64
+		if bench == nil {
+			for j, g := range G {
+				v = vp * g
+				st.Add(v, rc[t+j], nan)
+				if ex[j] {
+					exposed++
+				}
+			}
 		} else {
-			g, ex = paths[mode].G[t], paths[mode].ex[t]
+			for j, g := range G {
+				v = vp * g
+				st.Add(v, rc[t+j], bench[t+j])
+				if ex[j] {
+					exposed++
+				}
+			}
 		}
-		v := vp * g
-		V[t] = v
-		if ex {
-			exposed++
-		}
+		t = d
 		if t == T-1 {
 			break
 		}
-		switch {
-		case t == ev:
+		if t == ev {
 			a := int(cal.prev[t])
 			if seg != nil {
 				a = seg.a
@@ -517,7 +549,7 @@ func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, err
 			if !cal.ends[t] {
 				seg = f.transient(paths[mode], t)
 			}
-		case cal.ends[t]:
+		} else { // a scheduled rebalance
 			u, tr := paths[mode].u[t], paths[mode].tr[t]
 			if seg != nil {
 				u, tr = seg.uEnd, seg.trEnd
@@ -527,14 +559,7 @@ func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, err
 				return engine.Metrics{}, err
 			}
 		}
+		t++
 	}
-	return engine.ComputeMetrics(engine.MetricInputs{
-		Equity:         V,
-		CashReturns:    f.rc,
-		Benchmark:      f.cfg.Benchmark,
-		Turnover:       turnSum,
-		Costs:          costSum,
-		ExposedBars:    exposed,
-		PeriodsPerYear: f.cfg.PeriodsPerYear,
-	}), nil
+	return st.Metrics(f.cfg.PeriodsPerYear, turnSum, costSum, exposed), nil
 }

@@ -447,3 +447,36 @@ func TestMegacapFastGroupingInvariant(t *testing.T) {
 		t.Fatal("per-asset mode: want an error")
 	}
 }
+
+// Degenerate panels: one bar (no trade at all) and two bars.
+func TestMegacapFastShortPanels(t *testing.T) {
+	spec, _ := Lookup("megacap_rotation")
+	full := mcMarket(t, 3, 50, 6, false)
+	for _, T := range []int{1, 2, 3} {
+		p := full.Slice(0, T)
+		cfg := engine.DefaultConfig()
+		cfg.CostBps = 10
+		pts := mcGrid(t, map[string][]string{"lag": {"0", "1"}, "direction": {"out", "into"}})
+		out := make([]engine.Metrics, len(pts))
+		ev := spec.Fast(p, cfg)
+		if ev == nil {
+			t.Fatalf("T=%d: no fast evaluator", T)
+		}
+		if err := ev.Evaluate(pts, nil, out); err != nil {
+			t.Fatal(err)
+		}
+		for j, ps := range pts {
+			st, _ := spec.New(ps)
+			res, err := engine.Simulate(p, st, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := res.Metrics.Values(), out[j].Values()
+			for m := range want {
+				if !mcClose(got[m], want[m], 1e-12) {
+					t.Fatalf("T=%d %s: %s = %v, simulator %v", T, ps, engine.MetricNames[m], got[m], want[m])
+				}
+			}
+		}
+	}
+}
