@@ -156,7 +156,7 @@ func selection(in *inputSet, m *mapping, csvCols []column, fields []engine.Field
 		fmt.Fprintf(&b, ", CAST(%s AS DOUBLE) AS %s", QuoteIdent(c.name), QuoteIdent(f.String()))
 	}
 	if in.format == FormatCSV {
-		b.WriteString(" FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', types = ?, dateformat = '%Y-%m-%d')")
+		b.WriteString(" FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', types = ?, dateformat = '%Y-%m-%d')")
 		args = append(args, absFiles(in.files), csvTypes(csvCols, m))
 	} else {
 		b.WriteString(" FROM read_parquet(?, union_by_name = true, hive_partitioning = ?)")
@@ -213,7 +213,7 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 				return nil, nil, newErr(f, "header", RuleMissingColumn, "CSV files must share one header; %s differs", displayPath(f))
 			}
 		}
-		m, err := resolve(f, cols, opt.Columns)
+		m, err := resolve(f, cols, opt.Columns, in.format == FormatParquet)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -74,7 +74,7 @@ func loadRates(ctx context.Context, db *DB, file string) (*engine.Rates, error) 
 				types[i] = "DOUBLE"
 			}
 		}
-		q = sel + " FROM read_csv(?, header = true, auto_detect = false, delim = ',', types = ?, dateformat = '%Y-%m-%d') ORDER BY 1"
+		q = sel + " FROM read_csv(?, header = true, delim = ',', types = ?, dateformat = '%Y-%m-%d') ORDER BY 1"
 		args = append(args, types)
 	} else {
 		if !isDateType(date.typ) {

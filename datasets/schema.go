@@ -33,7 +33,7 @@ func describe(ctx context.Context, db *DB, file, format string, hive bool) ([]co
 	var q string
 	args := []any{[]string{file}}
 	if format == FormatCSV {
-		q = "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true)"
+		q = "DESCRIBE SELECT * FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true)"
 	} else {
 		q = "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = ?)"
 		args = append(args, hive)
@@ -94,7 +94,7 @@ func checkMapping(m map[string]string) error {
 
 // resolve finds the source column of every SEMANTICS column in one file
 // and checks its type. Names match exactly, else case-insensitively.
-func resolve(file string, cols []column, m map[string]string) (*mapping, error) {
+func resolve(file string, cols []column, m map[string]string, typed bool) (*mapping, error) {
 	find := func(name string) (column, bool) {
 		src, mapped := m[name]
 		if !mapped {
@@ -148,6 +148,9 @@ func resolve(file string, cols []column, m map[string]string) (*mapping, error) 
 	}
 	// Types: only Parquet carries them; CSV columns are read with explicit
 	// types and a bad value fails the scan.
+	if !typed {
+		return r, nil
+	}
 	if !isDateType(r.date.typ) {
 		return nil, newErr(file, "column "+r.date.name, RuleWrongType, "is %s; want DATE or TIMESTAMP", r.date.typ)
 	}
