@@ -10,18 +10,24 @@ import (
 )
 
 // newSMAFast is the shared evaluator of sma_cross in per-asset mode. Per
-// call it decodes the (fast, slow) pairs once, then runs
-// kernels.CrossGridLanes on up to kernels.Lanes assets at a time: each
-// asset's returns, prefix sums and every distinct window's SMA are computed
-// once and shared by all pairs, and with the SIMD build eight assets
-// advance side by side. The kernel's one-pass sums are converted to the
-// metrics of SEMANTICS §4 through engine.ReturnStats, the simulator's own
-// conversion.
+// call it decodes the (fast, slow) pairs once; each asset's returns, prefix
+// sums and every distinct window's SMA are then computed once and shared
+// by all pairs.
 //
-// It covers what the kernel models: fill close, proportional costs and
-// spread (no fixed cost), no cash rate (UseRates off or a panel without
-// rates), no benchmark, leverage ≥ 1 and at least two bars. For anything
-// else it returns nil and the generic per-point simulation is used. On the
+// Two paths, both equal to the simulator (total return and drawdown within
+// 1e-12, ratios within 1e-9 relative):
+//   - no cash rate in effect and no benchmark (the setting of SEMANTICS
+//     §6): kernels.CrossGridLanes on up to kernels.Lanes assets at a time
+//     (with the SIMD build eight assets advance side by side), its one-pass
+//     sums converted to the metrics of §4 through engine.ReturnStats, the
+//     simulator's own conversion;
+//   - cash earning the panel's rates and/or a benchmark: one scalar pass
+//     per (asset, pair) over the shared SMAs that feeds each bar's return,
+//     cash return and benchmark return to engine.ReturnStats.
+//
+// Both cover fill close, proportional costs and spread, leverage ≥ 1 and
+// at least two bars. A fixed cost per trade, another fill or an invalid
+// config returns nil, and the generic per-point simulation is used. On the
 // whole panel (assets == nil) with more than one asset, sma_cross is an
 // equal-weight portfolio and is simulated point by point.
 func newSMAFast(spec *Spec) func(p *engine.Panel, cfg engine.Config) engine.Evaluator {
@@ -31,21 +37,32 @@ func newSMAFast(spec *Spec) func(p *engine.Panel, cfg engine.Config) engine.Eval
 		case p == nil || p.T() < 2 || p.N() == 0,
 			cfg.Fill != engine.FillClose,
 			cfg.FixedCost != 0,
-			cfg.Benchmark != nil,
-			cfg.UseRates && p.RatePct() != nil,
+			cfg.Benchmark != nil && len(cfg.Benchmark) != p.T(),
 			!(cfg.MaxLeverage >= 1),
 			!(cfg.InitialCapital > 0) || math.IsInf(cfg.InitialCapital, 0),
 			!(cfg.PeriodsPerYear > 0) || math.IsInf(cfg.PeriodsPerYear, 0),
 			!(cfg.CostBps >= 0) || !(cfg.SpreadBps >= 0) || !(bps < 10000):
 			return nil
 		}
-		return &smaFast{
+		e := &smaFast{
 			panel:   p,
 			price:   p.PriceField(),
 			bps:     bps,
 			P:       cfg.PeriodsPerYear,
+			bench:   cfg.Benchmark,
 			generic: &simEvaluator{spec: spec, panel: p, cfg: cfg},
 		}
+		if rate := p.RatePct(); cfg.UseRates && rate != nil {
+			// rc[t] = rate_pct[t-1]/100/P, 0 before the first rates row:
+			// the simulator's cash return, computed the same way.
+			e.rc = make([]float64, p.T())
+			for t := 1; t < p.T(); t++ {
+				if r := rate[t-1]; r == r {
+					e.rc[t] = r / 100 / cfg.PeriodsPerYear
+				}
+			}
+		}
+		return e
 	}
 }
 
@@ -54,6 +71,8 @@ type smaFast struct {
 	price   engine.Field
 	bps     float64
 	P       float64
+	rc      []float64 // cash return per bar, nil without rates
+	bench   []float64 // benchmark return per bar, nil without one
 	generic engine.Evaluator
 }
 
@@ -62,9 +81,14 @@ type smaScratch struct {
 	pairs  []kernels.Pair
 	prices [][]float64
 	stats  []kernels.CrossStats
+	// scalar path
+	pre     kernels.Prefix
+	windows []int       // distinct windows of the pairs
+	slot    map[int]int // window → index in windows
+	sma     []float64   // len(windows) SMAs of T bars, then the returns
 }
 
-var smaPool = sync.Pool{New: func() any { return new(smaScratch) }}
+var smaPool = sync.Pool{New: func() any { return &smaScratch{slot: map[int]int{}} }}
 
 // Evaluate implements engine.Evaluator.
 func (e *smaFast) Evaluate(points []engine.Params, assets []int, out []engine.Metrics) error {
@@ -81,6 +105,11 @@ func (e *smaFast) Evaluate(points []engine.Params, assets []int, out []engine.Me
 	if np == 0 {
 		return nil
 	}
+	for _, i := range assets {
+		if i < 0 || i >= e.panel.N() {
+			return fmt.Errorf("sma_cross: asset index %d out of range [0, %d)", i, e.panel.N())
+		}
+	}
 	sc := smaPool.Get().(*smaScratch)
 	defer smaPool.Put(sc)
 	sc.pairs = sc.pairs[:0]
@@ -91,6 +120,10 @@ func (e *smaFast) Evaluate(points []engine.Params, assets []int, out []engine.Me
 		}
 		sc.pairs = append(sc.pairs, kernels.Pair{Fast: f, Slow: s})
 	}
+	if e.rc != nil || e.bench != nil {
+		e.evaluateScalar(sc, assets, out)
+		return nil
+	}
 	if cap(sc.stats) < kernels.Lanes*np {
 		sc.stats = make([]kernels.CrossStats, kernels.Lanes*np)
 	}
@@ -98,9 +131,6 @@ func (e *smaFast) Evaluate(points []engine.Params, assets []int, out []engine.Me
 		a1 := min(a0+kernels.Lanes, len(assets))
 		sc.prices = sc.prices[:0]
 		for _, i := range assets[a0:a1] {
-			if i < 0 || i >= e.panel.N() {
-				return fmt.Errorf("sma_cross: asset index %d out of range [0, %d)", i, e.panel.N())
-			}
 			sc.prices = append(sc.prices, e.panel.Series(e.price, i))
 		}
 		st := sc.stats[:(a1-a0)*np]
@@ -111,6 +141,176 @@ func (e *smaFast) Evaluate(points []engine.Params, assets []int, out []engine.Me
 	}
 	clear(sc.prices[:cap(sc.prices)]) // drop references to the panel
 	return nil
+}
+
+// evaluateScalar is the path with cash rates or a benchmark: per asset the
+// returns and each distinct window's SMA once, then one pass per pair.
+func (e *smaFast) evaluateScalar(sc *smaScratch, assets []int, out []engine.Metrics) {
+	T := e.panel.T()
+	clear(sc.slot)
+	sc.windows = sc.windows[:0]
+	for _, p := range sc.pairs {
+		for _, w := range [2]int{p.Fast, p.Slow} {
+			if _, ok := sc.slot[w]; !ok {
+				sc.slot[w] = len(sc.windows)
+				sc.windows = append(sc.windows, w)
+			}
+		}
+	}
+	nw := len(sc.windows)
+	if cap(sc.sma) < (nw+1)*T {
+		sc.sma = make([]float64, (nw+1)*T)
+	}
+	buf := sc.sma[:(nw+1)*T]
+	c := e.bps / 10000
+	np := len(sc.pairs)
+	for a, i := range assets {
+		x := e.panel.Series(e.price, i)
+		sc.pre.Reset(x)
+		for k, w := range sc.windows {
+			sc.pre.AppendMean(buf[k*T:k*T], w)
+		}
+		ret := kernels.AppendReturns(buf[nw*T:nw*T], x)
+		for k, p := range sc.pairs {
+			f, s := sc.slot[p.Fast], sc.slot[p.Slow]
+			out[a*np+k] = crossScalar(ret, buf[f*T:(f+1)*T], buf[s*T:(s+1)*T], e.rc, e.bench, c, e.P)
+		}
+	}
+	sc.pre.X = nil // drop the reference to the panel
+}
+
+// crossScalar is the SMA crossover of SEMANTICS §6 with the accounting of
+// §3 (fill close): decided on bars 0..T-2 from the SMAs, a switch costs
+// c·V, a held bar returns the asset's return (0 on the bar its price goes
+// missing, when it is sold at its last price and the position ends), a
+// flat bar earns the cash return rc. With a benchmark each bar goes to
+// engine.ReturnStats.AddReturn like the simulator's; without one the same
+// sums are kept inline (the benchmark sums are NaN), in the same order, so
+// the result is bit-identical to crossScalarRef.
+func crossScalar(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
+	if bench != nil {
+		return crossScalarRef(ret, f, s, rc, bench, c, P)
+	}
+	T := len(ret)
+	ret, f, s = ret[:T], f[:T], s[:T]
+	if rc != nil {
+		rc = rc[:T]
+	}
+	inf := math.Inf(1)
+	v, peak := 1.0, 1.0
+	peakBar, maxDDBars := 0, 0
+	in := false
+	var maxDD, sumR, sumR2, sumX, sumX2, down2 float64
+	minR, maxR, minX, maxX := inf, -inf, inf, -inf
+	held := false
+	var switches, exposed int
+	var costs float64
+	for i := 0; i < T-1; i++ {
+		g := 1.0
+		if tgt := f[i] > s[i]; tgt != held {
+			switches++
+			costs += c * v
+			g = 1 - c
+			held = tgt
+		}
+		rf := 0.0
+		if rc != nil {
+			rf = rc[i+1]
+		}
+		var r float64
+		if held {
+			exposed++
+			r = ret[i+1]
+			if r-r != 0 {
+				r, held = 0, false // delisted at the last price
+			}
+		} else {
+			r = rf
+		}
+		if g != 1 {
+			r = g*(1+r) - 1
+		}
+		// engine.ReturnStats.add, without the benchmark.
+		n := i + 1
+		v *= 1 + r
+		if v >= peak {
+			if in {
+				if d := n - peakBar; d > maxDDBars {
+					maxDDBars = d
+				}
+				in = false
+			}
+			peak, peakBar = v, n
+		} else {
+			in = true
+			if dd := 1 - v/peak; dd > maxDD {
+				maxDD = dd
+			}
+		}
+		sumR += r
+		sumR2 += r * r
+		minR, maxR = min(minR, r), max(maxR, r)
+		x := engine.Diff(r, rf)
+		sumX += x
+		sumX2 += x * x
+		if x < 0 {
+			down2 += x * x
+		}
+		minX, maxX = min(minX, x), max(maxX, x)
+	}
+	var st engine.ReturnStats
+	st.Reset(1)
+	nan := math.NaN()
+	st.N = T - 1
+	st.V, st.Peak, st.PeakBar, st.InDrawdown, st.MaxDD, st.MaxDDBars = v, peak, peakBar, in, maxDD, maxDDBars
+	st.SumR, st.SumR2, st.MinR, st.MaxR = sumR, sumR2, minR, maxR
+	st.SumX, st.SumX2, st.MinX, st.MaxX, st.SumDown2 = sumX, sumX2, minX, maxX, down2
+	st.SumY, st.SumY2, st.SumXY, st.SumA, st.SumA2, st.BenchGrowth = nan, nan, nan, nan, nan, nan
+	return st.Metrics(P, float64(switches), costs, exposed)
+}
+
+// crossScalarRef is crossScalar through engine.ReturnStats.AddReturn, bar
+// by bar: the reference of the inline loop, and the path with a benchmark.
+func crossScalarRef(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
+	T := len(ret)
+	var st engine.ReturnStats
+	st.Reset(1)
+	nan := math.NaN()
+	held := false
+	var switches, exposed int
+	var costs float64
+	for i := 0; i < T-1; i++ {
+		g := 1.0
+		if tgt := f[i] > s[i]; tgt != held {
+			switches++
+			costs += c * st.V
+			g = 1 - c
+			held = tgt
+		}
+		rf := 0.0
+		if rc != nil {
+			rf = rc[i+1]
+		}
+		var x float64
+		if held {
+			exposed++
+			x = ret[i+1]
+			if x-x != 0 {
+				x, held = 0, false // delisted at the last price
+			}
+		} else {
+			x = rf
+		}
+		if g != 1 {
+			x = g*(1+x) - 1
+		}
+		b := nan
+		if bench != nil {
+			b = bench[i+1]
+		}
+		st.AddReturn(x, rf, b)
+	}
+	return st.Metrics(P, float64(switches), costs, exposed)
 }
 
 // smaPoint reads fast and slow from a resolved point, with the checks of

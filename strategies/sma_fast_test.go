@@ -134,6 +134,30 @@ func TestSMAFastEqualsSimulatorSynth(t *testing.T) {
 	checkFastEqualsSim(t, p, cfg)
 }
 
+// With cash earning the rates and a benchmark the scalar path runs; it
+// equals the simulator too.
+func TestSMAFastEqualsSimulatorRatesBenchmark(t *testing.T) {
+	sp, err := synth.Generate(synth.Config{Symbols: 12, Days: 600, Seed: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*engine.Panel{randomPanel(t, 6, 400, 9), sp} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		bench := make([]float64, p.T())
+		for b := 1; b < p.T(); b++ {
+			bench[b] = 0.0003 + 0.01*rng.NormFloat64()
+		}
+		cfg := engine.DefaultConfig() // UseRates: both panels have rates
+		checkFastEqualsSim(t, p, cfg)
+		cfg.CostBps, cfg.SpreadBps = 3, 2
+		checkFastEqualsSim(t, p, cfg)
+		cfg.Benchmark = bench
+		checkFastEqualsSim(t, p, cfg)
+		cfg.UseRates = false
+		checkFastEqualsSim(t, p, cfg)
+	}
+}
+
 func TestSMAFastCoverage(t *testing.T) {
 	spec, _ := Lookup("sma_cross")
 	p := randomPanel(t, 2, 50, 2) // has rates
@@ -143,14 +167,13 @@ func TestSMAFastCoverage(t *testing.T) {
 		t.Fatal("declined fill close without rates")
 	}
 	for name, mod := range map[string]func(*engine.Config){
-		"next-close":   func(c *engine.Config) { c.Fill = engine.FillNextClose },
-		"next-open":    func(c *engine.Config) { c.Fill = engine.FillNextOpen },
-		"rates":        func(c *engine.Config) { c.UseRates = true },
-		"benchmark":    func(c *engine.Config) { c.Benchmark = make([]float64, p.T()) },
-		"fixed cost":   func(c *engine.Config) { c.FixedCost = 0.001 },
-		"leverage 0.5": func(c *engine.Config) { c.MaxLeverage = 0.5 },
-		"cost 1e4 bps": func(c *engine.Config) { c.CostBps = 1e4 },
-		"cost NaN":     func(c *engine.Config) { c.CostBps = math.NaN() },
+		"next-close":       func(c *engine.Config) { c.Fill = engine.FillNextClose },
+		"next-open":        func(c *engine.Config) { c.Fill = engine.FillNextOpen },
+		"benchmark length": func(c *engine.Config) { c.Benchmark = make([]float64, p.T()-1) },
+		"fixed cost":       func(c *engine.Config) { c.FixedCost = 0.001 },
+		"leverage 0.5":     func(c *engine.Config) { c.MaxLeverage = 0.5 },
+		"cost 1e4 bps":     func(c *engine.Config) { c.CostBps = 1e4 },
+		"cost NaN":         func(c *engine.Config) { c.CostBps = math.NaN() },
 	} {
 		c := base
 		mod(&c)
@@ -235,6 +258,39 @@ func TestSMAFastGroupingInvariant(t *testing.T) {
 		w := whole[a*len(pts)+k]
 		if math.Float64bits(one[0].TotalReturn) != math.Float64bits(w.TotalReturn) || math.Float64bits(one[0].Sharpe) != math.Float64bits(w.Sharpe) {
 			t.Errorf("asset %d point %s: alone %v, grouped %v", a, pts[k], one[0], w)
+		}
+	}
+}
+
+// The inline loop of the rates path is bit-identical to its ReturnStats
+// reference (same operations in the same order).
+func TestCrossScalarInlineEqualsRef(t *testing.T) {
+	p := randomPanel(t, 7, 500, 6)
+	rate := p.RatePct()
+	rc := make([]float64, p.T())
+	for b := 1; b < p.T(); b++ {
+		if r := rate[b-1]; r == r {
+			rc[b] = r / 100 / 252
+		}
+	}
+	for i := 0; i < p.N(); i++ {
+		x := p.Series(engine.Close, i)
+		ret := kernels.AppendReturns(nil, x)
+		for _, w := range [][2]int{{3, 10}, {5, 50}, {20, 21}} {
+			f := kernels.AppendRollingMean(nil, x, w[0])
+			s := kernels.AppendRollingMean(nil, x, w[1])
+			for _, c := range []float64{0, 0.0005} {
+				for _, r := range [][]float64{nil, rc} {
+					got := crossScalar(ret, f, s, r, nil, c, 252)
+					want := crossScalarRef(ret, f, s, r, nil, c, 252)
+					g, wv := got.Values(), want.Values()
+					for k := range g {
+						if math.Float64bits(g[k]) != math.Float64bits(wv[k]) && !(math.IsNaN(g[k]) && math.IsNaN(wv[k])) {
+							t.Fatalf("asset %d %v c=%v rates=%v: %s inline %v, reference %v", i, w, c, r != nil, engine.MetricNames[k], g[k], wv[k])
+						}
+					}
+				}
+			}
 		}
 	}
 }

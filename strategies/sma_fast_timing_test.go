@@ -106,6 +106,17 @@ func BenchmarkSMAFastEvaluate(b *testing.B) {
 			}
 		})
 	})
+	// The scalar path, taken when cash earns the panel's rates.
+	pr := benchPanel(b, nSym, T)
+	pr.SetRates(&engine.Rates{Name: "rate_pct", Dates: []engine.Date{pr.Dates[0], pr.Dates[T/2]}, Pct: []float64{2, 1.5}})
+	evr := spec.Evaluator(pr, cfg)
+	b.Run("evaluator-rates", func(b *testing.B) {
+		run(b, func(assets []int, out []engine.Metrics, _ []kernels.CrossStats) {
+			if err := evr.Evaluate(pts, assets, out); err != nil {
+				b.Error(err)
+			}
+		})
+	})
 	b.Run("kernel", func(b *testing.B) {
 		pairs := make([]kernels.Pair, len(pts))
 		for k, ps := range pts {
