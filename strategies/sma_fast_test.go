@@ -1,8 +1,10 @@
 package strategies
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -291,6 +293,50 @@ func TestCrossScalarInlineEqualsRef(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// The evaluator is safe for concurrent calls (the sweep runner's workers
+// share it) and gives the same bits as serial calls, on both paths.
+func TestSMAFastConcurrent(t *testing.T) {
+	spec, _ := Lookup("sma_cross")
+	p := randomPanel(t, 8, 300, 16)
+	pts := smaGrid(t, spec)
+	for _, useRates := range []bool{false, true} {
+		cfg := engine.DefaultConfig()
+		cfg.UseRates = useRates
+		ev := spec.Evaluator(p, cfg)
+		serial := make([][]engine.Metrics, p.N())
+		for i := range serial {
+			serial[i] = make([]engine.Metrics, len(pts))
+			if err := ev.Evaluate(pts, []int{i}, serial[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, p.N())
+		for i := 0; i < p.N(); i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out := make([]engine.Metrics, len(pts))
+				if err := ev.Evaluate(pts, []int{i}, out); err != nil {
+					errs <- err.Error()
+					return
+				}
+				for k := range out {
+					if math.Float64bits(out[k].Sharpe) != math.Float64bits(serial[i][k].Sharpe) || out[k].TotalReturn != serial[i][k].TotalReturn {
+						errs <- fmt.Sprintf("asset %d %s: concurrent %v, serial %v", i, pts[k], out[k], serial[i][k])
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Errorf("rates=%v: %s", useRates, e)
 		}
 	}
 }
