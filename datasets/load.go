@@ -49,6 +49,7 @@ type Info struct {
 	RatesFile   string
 	RatesColumn string // the rates file's value column, e.g. target_rate_pct
 	RatesRows   int
+	Schema      []string // "name TYPE" of each column of the first input file (CSV: the types read)
 	Missing     int64    // NaN cells of the price field (not listed, delisted, halted)
 	Notes       []string // lines to print on stderr (choices made, caveats)
 }
@@ -241,6 +242,18 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	}
 	info.Fields = fields
 	src := selection(in, m, header, fields, opt)
+	if in.format == FormatCSV {
+		for k, t := range csvTypes(header, m) {
+			info.Schema = append(info.Schema, header[k].name+" "+t)
+		}
+	} else if len(in.files) > 0 {
+		cols, err := describe(ctx, db, absFiles(in.files[:1])[0], in.format, in.hive)
+		if err == nil {
+			for _, c := range cols {
+				info.Schema = append(info.Schema, c.name+" "+c.typ)
+			}
+		}
+	}
 	wrap := func(err error) error { return scanErr(in, err) }
 
 	// Symbols (with per-symbol checks) and the calendar.
