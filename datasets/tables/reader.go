@@ -112,7 +112,7 @@ func typeOfSQL(name string) (Type, bool) {
 // reading its rows. A CSV or JSON-lines file without a sidecar has no
 // metadata and its column types are detected.
 func ReadMeta(ctx context.Context, path string) ([]Column, map[string]string, error) {
-	r, err := open(ctx, path, false)
+	r, err := open(ctx, path, false, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,9 +121,11 @@ func ReadMeta(ctx context.Context, path string) ([]Column, map[string]string, er
 }
 
 // Open starts reading the rows of the table at path.
-func Open(ctx context.Context, path string) (*Reader, error) { return open(ctx, path, true) }
+func Open(ctx context.Context, path string) (*Reader, error) { return open(ctx, path, true, nil) }
 
-func open(ctx context.Context, path string, rows bool) (*Reader, error) {
+// open reads path; tail, when set, returns the SQL after the FROM clause
+// (ORDER BY, LIMIT) and its bound arguments, given the schema.
+func open(ctx context.Context, path string, rows bool, tail func([]Column) (string, []any, error)) (*Reader, error) {
 	f, err := FormatOf(path)
 	if err != nil {
 		return nil, err
@@ -174,10 +176,29 @@ func open(ctx context.Context, path string, rows bool) (*Reader, error) {
 		}
 	}
 	q := "SELECT * FROM " + source(f, r.cols, typed)
+	args := []any{abs}
 	if !rows {
 		q += " LIMIT 0"
+	} else if tail != nil {
+		cols := r.cols
+		if !typed {
+			m, err := open(ctx, path, false, nil)
+			if err != nil {
+				r.Close()
+				return nil, err
+			}
+			cols = m.cols
+			m.Close()
+		}
+		t, targs, err := tail(cols)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		q += " " + t
+		args = append(args, targs...)
 	}
-	sr, err := db.Query(ctx, q, abs)
+	sr, err := db.Query(ctx, q, args...)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -224,20 +245,20 @@ func readSidecar(path string) (*sidecar, error) {
 }
 
 func (r *Reader) parquetMeta(ctx context.Context, abs string) error {
-	rows, err := r.db.Query(ctx, "SELECT CAST(key AS VARCHAR), CAST(value AS VARCHAR) FROM parquet_kv_metadata(?)", abs)
+	rows, err := r.db.Query(ctx, "SELECT key, value FROM parquet_kv_metadata(?)", abs)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", r.path, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k, v string
+		var k, v []byte
 		if err := rows.Scan(&k, &v); err != nil {
 			return fmt.Errorf("read %s: %w", r.path, err)
 		}
-		if k == "ARROW:schema" {
+		if string(k) == "ARROW:schema" {
 			continue
 		}
-		r.meta[k] = v
+		r.meta[string(k)] = string(v)
 	}
 	return rows.Err()
 }

@@ -70,7 +70,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(ext, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "out"+ext)
-			meta := map[string]string{"strategy": "sma_cross", "grid": "fast=5:50:5"}
+			meta := map[string]string{"strategy": "sma_cross", "grid": "fast=5:50:5", "conventions": "P = 252 · 23 symbols × 1306 bars\nline 2"}
 			w, err := Create(path, testCols, meta)
 			if err != nil {
 				t.Fatal(err)
@@ -284,6 +284,45 @@ func TestRelativePath(t *testing.T) {
 		_, meta, rows := readAll(t, name)
 		if len(rows) != 3 || meta["k"] != "v" {
 			t.Errorf("%s: %d rows, meta %v", name, len(rows), meta)
+		}
+	}
+}
+
+// Top ranks in DuckDB: NaN never ranks, ties go by config_id.
+func TestTop(t *testing.T) {
+	for _, ext := range []string{".parquet", ".csv", ".jsonl"} {
+		path := filepath.Join(t.TempDir(), "t"+ext)
+		w, err := Create(path, []Column{{"config_id", String}, {"sharpe", Float64}, {"fast", Int64}}, nil)
+		check(t, err)
+		for _, r := range [][]any{{"b", 1.0, 1}, {"a", 1.0, 2}, {"c", math.NaN(), 3}, {"d", 3.0, 4}, {"e", -2.0, 5}} {
+			check(t, w.Write(r))
+		}
+		check(t, w.Close())
+		ids := func(by string, n int, asc bool) string {
+			r, err := Top(context.Background(), path, by, n, asc)
+			check(t, err)
+			defer r.Close()
+			var s []string
+			for r.Next() {
+				s = append(s, r.Row()[0].(string))
+			}
+			check(t, r.Err())
+			return strings.Join(s, " ")
+		}
+		if got := ids("sharpe", 3, false); got != "d a b" {
+			t.Errorf("%s: top 3 by sharpe = %q, want d a b", ext, got)
+		}
+		if got := ids("sharpe", 10, true); got != "e a b d" {
+			t.Errorf("%s: ascending = %q, want e a b d", ext, got)
+		}
+		if got := ids("fast", 2, false); got != "e d" {
+			t.Errorf("%s: by fast = %q", ext, got)
+		}
+		if _, err := Top(context.Background(), path, "config_id", 3, false); err == nil || !strings.Contains(err.Error(), `no numeric column "config_id" to rank by (numeric columns: sharpe, fast)`) {
+			t.Errorf("%s: rank by text: %v", ext, err)
+		}
+		if _, err := Top(context.Background(), path, `x" OR 1=1 --`, 3, false); err == nil {
+			t.Errorf("%s: unknown column accepted", ext)
 		}
 	}
 }
