@@ -72,6 +72,7 @@ type sim struct {
 	target  []float64 // the strategy's output
 	pend    []float64 // target waiting for its fill (next-* fills)
 	hasPend bool
+	synced  int // last bar whose V is computed
 	cash    float64
 	exposed int // return bars with holdings not all cash
 
@@ -145,6 +146,7 @@ func (sm *sim) init(p *Panel, s Strategy, cfg Config) error {
 		sm.rate = p.RatePct()
 	}
 	sm.rcs = make([]float64, T)
+	sm.cashReturns()
 	sm.equity = make([]float64, T)
 	scratch := make([]float64, 4*N)
 	sm.shares, sm.wpre, sm.target, sm.pend = scratch[:N:N], scratch[N:2*N:2*N], scratch[2*N:3*N:3*N], scratch[3*N:]
@@ -201,17 +203,20 @@ func (sm *sim) checkTarget(t int) error {
 	return nil
 }
 
-// rc returns the cash return of bar t ≥ 1 and counts bars without a rate.
-func (sm *sim) rc(t int) float64 {
+// cashReturns fills rcs[t] = rate[t-1]/100/P for t ≥ 1 (0 without rates,
+// and 0 before the first rates row, counted in NoRateBars).
+func (sm *sim) cashReturns() {
 	if sm.rate == nil {
-		return 0
+		return
 	}
-	r := sm.rate[t-1]
-	if r != r {
-		sm.res.NoRateBars++
-		return 0
+	for t := 1; t < sm.T; t++ {
+		r := sm.rate[t-1]
+		if r != r {
+			sm.res.NoRateBars++
+			continue
+		}
+		sm.rcs[t] = r / 100 / sm.cfg.PeriodsPerYear
 	}
-	return r / 100 / sm.cfg.PeriodsPerYear
 }
 
 // delist sells the k-th held asset at its last price (bar t-1's) into cash.
@@ -353,48 +358,27 @@ func (sm *sim) record(t int, vm float64, w []float64) {
 	sm.res.Weights = append(sm.res.Weights, append([]float64(nil), w...))
 }
 
+// run calls the strategy bar by bar and trades; the equity between trades
+// is filled in by sync when it is needed (the strategy never sees it).
 func (sm *sim) run() error {
 	T := sm.T
 	fill := sm.cfg.Fill
 	sm.cash = sm.cfg.InitialCapital
 	sm.equity[0] = sm.cash
-	exposed := 0
-	for t := 0; t < T; t++ {
-		v := sm.cash
-		if t > 0 {
-			rc := sm.rc(t)
-			sm.rcs[t] = rc
-			sm.cash += sm.cash * rc
-			if len(sm.held) > 0 {
-				exposed++
-			}
-			if sm.hasPend && fill == FillNextOpen {
-				sm.hasPend = false
-				vo, err := sm.valueAtOpen(t)
-				if err != nil {
+	for t := 0; t <= T-2; t++ {
+		if sm.hasPend { // a next-* fill of the decision on bar t-1
+			sm.hasPend = false
+			if fill == FillNextOpen {
+				sm.sync(t - 1)
+				if err := sm.openStep(t); err != nil {
 					return err
 				}
-				wasIn := len(sm.held) > 0
-				if err := sm.trade(t, vo, sm.pend, true); err != nil {
+			} else {
+				sm.sync(t)
+				if err := sm.trade(t, sm.equity[t], sm.pend, false); err != nil {
 					return err
 				}
-				if !wasIn && len(sm.held) > 0 {
-					exposed++
-				}
 			}
-			v = sm.valueAt(t)
-			sm.equity[t] = v
-			if sm.hasPend { // FillNextClose
-				sm.hasPend = false
-				if t < T-1 {
-					if err := sm.trade(t, v, sm.pend, false); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if t > T-2 {
-			break
 		}
 		trade, err := sm.decide(t)
 		if err != nil {
@@ -407,7 +391,8 @@ func (sm *sim) run() error {
 			return err
 		}
 		if fill == FillClose {
-			if err := sm.trade(t, v, sm.target, false); err != nil {
+			sm.sync(t)
+			if err := sm.trade(t, sm.equity[t], sm.target, false); err != nil {
 				return err
 			}
 			continue
@@ -415,7 +400,110 @@ func (sm *sim) run() error {
 		sm.target, sm.pend = sm.pend, sm.target
 		sm.hasPend = true
 	}
-	sm.exposed = exposed
+	// A next-open decision on bar T-2 fills at the open of the last bar and
+	// earns its intraday return; a next-close one would earn nothing and is
+	// dropped.
+	if sm.hasPend && fill == FillNextOpen {
+		sm.sync(T - 2)
+		if err := sm.openStep(T - 1); err != nil {
+			return err
+		}
+	}
+	sm.hasPend = false
+	sm.sync(T - 1)
+	return nil
+}
+
+// syncBlock is the shortest stretch of bars that sync walks asset by
+// asset. Shorter stretches (a monthly rebalance is ~21 bars) are walked
+// bar by bar: in the asset-major panel each asset's few bars straddle cache
+// lines that are loaded again at the next stretch, while a bar-by-bar walk
+// keeps every asset's line for eight bars.
+var syncBlock = 64 // a variable so that tests can force either walk
+
+// sync computes V[t] for the bars after the last synced one up to to.
+// Both walks form each bar's sum in the same order, cash first, then the
+// held assets in column order, so the result does not depend on the walk.
+func (sm *sim) sync(to int) {
+	if to-sm.synced < syncBlock {
+		for t := sm.synced + 1; t <= to; t++ {
+			sm.cash += sm.cash * sm.rcs[t]
+			if len(sm.held) > 0 {
+				sm.exposed++
+			}
+			sm.equity[t] = sm.valueAt(t)
+		}
+		if to > sm.synced {
+			sm.synced = to
+		}
+		return
+	}
+	T := sm.T
+	for sm.synced < to {
+		// Asset by asset over contiguous memory: the cash path first, then
+		// each held asset's shares·price. A held asset without a price ends
+		// the pass: the bars before it are final and its bar is stepped by
+		// valueAt, which sells the asset.
+		lo, hi := sm.synced+1, to
+		eq := sm.equity[:hi+1]
+		rcs := sm.rcs[:hi+1]
+		c := sm.cash
+		for k := lo; k <= hi; k++ {
+			c += c * rcs[k]
+			eq[k] = c
+		}
+		stop := hi + 1 // first bar with a held asset lacking a price
+		for _, i := range sm.held {
+			sh := sm.shares[i]
+			row := sm.px[i*T : i*T+stop]
+			for k := lo; k < len(row); k++ {
+				x := row[k]
+				if x != x {
+					stop = k
+					break
+				}
+				eq[k] += sh * x
+			}
+		}
+		if len(sm.held) > 0 {
+			sm.exposed += stop - lo
+		}
+		if stop > hi {
+			sm.cash = c
+			sm.synced = hi
+			return
+		}
+		c = sm.cash
+		for k := lo; k <= stop; k++ {
+			c += c * rcs[k]
+		}
+		sm.cash = c
+		if len(sm.held) > 0 {
+			sm.exposed++
+		}
+		sm.equity[stop] = sm.valueAt(stop)
+		sm.synced = stop
+	}
+}
+
+// openStep is bar t of a next-open fill: the overnight leg with the old
+// holdings (cash earning the whole bar's rate), the trade at the open, the
+// intraday leg with the new holdings. The bars before t are synced.
+func (sm *sim) openStep(t int) error {
+	sm.cash += sm.cash * sm.rcs[t]
+	wasIn := len(sm.held) > 0
+	vo, err := sm.valueAtOpen(t)
+	if err != nil {
+		return err
+	}
+	if err := sm.trade(t, vo, sm.pend, true); err != nil {
+		return err
+	}
+	if wasIn || len(sm.held) > 0 {
+		sm.exposed++
+	}
+	sm.equity[t] = sm.valueAt(t)
+	sm.synced = t
 	return nil
 }
 

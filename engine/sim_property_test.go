@@ -69,12 +69,17 @@ type randomStrategy struct {
 	seed  uint64
 	lev   float64
 	short bool
+	rare  bool // trade on about one bar in 80 instead of one in 4
 	log   []decision
 }
 
 func (s *randomStrategy) Decide(v View, w []float64) (bool, error) {
 	rng := rand.New(rand.NewPCG(s.seed, uint64(v.Bar())))
-	trade := v.Bar() == 0 || rng.IntN(4) == 0
+	every := 4
+	if s.rare {
+		every = 80
+	}
+	trade := v.Bar() == 0 || rng.IntN(every) == 0
 	if trade {
 		gross := 0.0
 		for i := range w {
@@ -99,7 +104,7 @@ func (s *randomStrategy) Decide(v View, w []float64) (bool, error) {
 
 // referenceEquity is a plain loop over holdings in currency, written from
 // SEMANTICS §2–3 independently of the simulator.
-func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnover, costs float64, delist int) {
+func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnover, costs float64, delist, exposed int) {
 	T, N := p.T(), p.N()
 	price := func(t, i int) float64 { return p.At(AdjClose, t, i) }
 	openAdj := func(t, i int) float64 {
@@ -133,9 +138,18 @@ func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnov
 		}
 	}
 	rate := p.RatePct()
+	holding := func() bool {
+		for _, x := range h {
+			if x != 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for t := 0; t < T; t++ {
 		var v float64
 		if t > 0 {
+			in := holding()
 			rc := 0.0
 			if !math.IsNaN(rate[t-1]) {
 				rc = rate[t-1] / 100 / cfg.PeriodsPerYear
@@ -159,6 +173,7 @@ func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnov
 				}
 				doTrade(t, vo, pending, openAdj)
 				pending = nil
+				in = in || holding()
 				for i := 0; i < N; i++ {
 					if h[i] != 0 {
 						h[i] *= price(t, i) / openAdj(t, i)
@@ -177,6 +192,9 @@ func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnov
 					}
 					h[i] *= price(t, i) / price(t-1, i)
 				}
+			}
+			if in {
+				exposed++
 			}
 			v = cash
 			for i := 0; i < N; i++ {
@@ -206,13 +224,17 @@ func referenceEquity(p *Panel, log []decision, cfg Config) (eq []float64, turnov
 			pending = w
 		}
 	}
-	return eq, turnover, costs, delist
+	return eq, turnover, costs, delist, exposed
 }
 
 func TestSimulateMatchesReferenceLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := 0; trial < 60; trial++ {
+	for trial := 0; trial < 300; trial++ {
 		T, N := 5+rng.IntN(120), 1+rng.IntN(12)
+		rare := trial%5 == 4
+		if rare {
+			T = 5 + rng.IntN(400)
+		}
 		p := randomPanel(rng, T, N)
 		cfg := DefaultConfig()
 		cfg.Fill = Fill(trial % 3)
@@ -224,12 +246,12 @@ func TestSimulateMatchesReferenceLoop(t *testing.T) {
 		if short {
 			cfg.MaxLeverage = 2
 		}
-		st := &randomStrategy{seed: uint64(trial), lev: cfg.MaxLeverage, short: short}
+		st := &randomStrategy{seed: uint64(trial), lev: cfg.MaxLeverage, short: short, rare: rare}
 		res, err := Simulate(p, st, cfg)
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
-		eq, turn, costs, delist := referenceEquity(p, st.log, cfg)
+		eq, turn, costs, delist, exposed := referenceEquity(p, st.log, cfg)
 		for k := range eq {
 			if !closeRel(res.Equity[k], eq[k], 1e-12) {
 				t.Fatalf("trial %d (T=%d N=%d fill=%s): V[%d] = %.17g, reference %.17g", trial, T, N, cfg.Fill, k, res.Equity[k], eq[k])
@@ -237,6 +259,9 @@ func TestSimulateMatchesReferenceLoop(t *testing.T) {
 		}
 		if !closeRel(res.Turnover, turn, 1e-12) || !closeRel(res.Costs, costs, 1e-12) {
 			t.Fatalf("trial %d: turnover %g costs %g, reference %g %g", trial, res.Turnover, res.Costs, turn, costs)
+		}
+		if want := float64(exposed) / float64(T-1); res.Metrics.Exposure != want {
+			t.Fatalf("trial %d (%s): exposure %v, reference %v", trial, cfg.Fill, res.Metrics.Exposure, want)
 		}
 		if res.Delistings != delist {
 			t.Fatalf("trial %d: %d delistings, reference %d", trial, res.Delistings, delist)
@@ -250,4 +275,34 @@ func closeRel(a, b, tol float64) bool {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
 	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// The equity does not depend on how sync walks the bars: bar by bar or
+// asset by asset give bit-identical results.
+func TestSimulateWalksAgree(t *testing.T) {
+	defer func(b int) { syncBlock = b }(syncBlock)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := 0; trial < 100; trial++ {
+		p := randomPanel(rng, 5+rng.IntN(300), 1+rng.IntN(10))
+		cfg := DefaultConfig()
+		cfg.Fill = Fill(trial % 3)
+		cfg.CostBps = 2
+		var runs [2]*Result
+		for k, block := range []int{1, 1 << 30} {
+			syncBlock = block
+			res, err := Simulate(p, &randomStrategy{seed: uint64(trial), lev: 1, rare: trial%2 == 0}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs[k] = res
+		}
+		for k := range runs[0].Equity {
+			if math.Float64bits(runs[0].Equity[k]) != math.Float64bits(runs[1].Equity[k]) {
+				t.Fatalf("trial %d: V[%d] = %v asset by asset, %v bar by bar", trial, k, runs[0].Equity[k], runs[1].Equity[k])
+			}
+		}
+		if runs[0].Metrics.Exposure != runs[1].Metrics.Exposure || runs[0].Delistings != runs[1].Delistings {
+			t.Fatalf("trial %d: exposure %v/%v, delistings %d/%d", trial, runs[0].Metrics.Exposure, runs[1].Metrics.Exposure, runs[0].Delistings, runs[1].Delistings)
+		}
+	}
 }
