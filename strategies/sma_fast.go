@@ -49,7 +49,6 @@ func newSMAFast(spec *Spec) func(p *engine.Panel, cfg engine.Config) engine.Eval
 			price:   p.PriceField(),
 			bps:     bps,
 			P:       cfg.PeriodsPerYear,
-			bench:   cfg.Benchmark,
 			generic: &simEvaluator{spec: spec, panel: p, cfg: cfg},
 		}
 		if rate := p.RatePct(); cfg.UseRates && rate != nil {
@@ -62,6 +61,9 @@ func newSMAFast(spec *Spec) func(p *engine.Panel, cfg engine.Config) engine.Eval
 				}
 			}
 		}
+		if cfg.Benchmark != nil {
+			e.bench = newBenchSums(cfg.Benchmark, e.rc)
+		}
 		return e
 	}
 }
@@ -72,8 +74,41 @@ type smaFast struct {
 	bps     float64
 	P       float64
 	rc      []float64 // cash return per bar, nil without rates
-	bench   []float64 // benchmark return per bar, nil without one
+	bench   *benchSums
 	generic engine.Evaluator
+}
+
+// benchSums are the benchmark's per-bar excess returns y = Diff(b, rf) and
+// the sums of engine.ReturnStats that depend on the benchmark and the cash
+// rate alone, accumulated once in bar order (the order the simulator
+// uses, so the bits are the same) and shared by every (asset, pair).
+type benchSums struct {
+	b, y                    []float64 // per bar, index 0 unused
+	sumY, sumY2, minY, maxY float64
+	growth                  float64
+}
+
+func newBenchSums(b, rc []float64) *benchSums {
+	inf := math.Inf(1)
+	bs := &benchSums{b: b, y: make([]float64, len(b)), minY: inf, maxY: -inf, growth: 1}
+	for t := 1; t < len(b); t++ {
+		rf := 0.0
+		if rc != nil {
+			rf = rc[t]
+		}
+		y := engine.Diff(b[t], rf)
+		bs.y[t] = y
+		bs.sumY += y
+		bs.sumY2 += y * y
+		if y < bs.minY {
+			bs.minY = y
+		}
+		if y > bs.maxY {
+			bs.maxY = y
+		}
+		bs.growth *= 1 + b[t]
+	}
+	return bs
 }
 
 // smaScratch is the per-call scratch of smaFast, pooled across calls.
@@ -183,25 +218,26 @@ func (e *smaFast) evaluateScalar(sc *smaScratch, assets []int, out []engine.Metr
 // §3 (fill close): decided on bars 0..T-2 from the SMAs, a switch costs
 // c·V, a held bar returns the asset's return (0 on the bar its price goes
 // missing, when it is sold at its last price and the position ends), a
-// flat bar earns the cash return rc. With a benchmark each bar goes to
-// engine.ReturnStats.AddReturn like the simulator's; without one the same
-// sums are kept inline (the benchmark sums are NaN), in the same order, so
-// the result is bit-identical to crossScalarRef.
-func crossScalar(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
-	if bench != nil {
-		return crossScalarRef(ret, f, s, rc, bench, c, P)
-	}
+// flat bar earns the cash return rc. The sums of engine.ReturnStats are
+// kept inline in the order ReturnStats.add keeps them (the benchmark's own
+// sums come precomputed in bs), so the result is bit-identical to
+// crossScalarRef, which feeds every bar to ReturnStats.AddReturn.
+func crossScalar(ret, f, s, rc []float64, bs *benchSums, c, P float64) engine.Metrics {
 	T := len(ret)
 	ret, f, s = ret[:T], f[:T], s[:T]
 	if rc != nil {
 		rc = rc[:T]
 	}
+	var bb, yy []float64
+	if bs != nil {
+		bb, yy = bs.b[:T], bs.y[:T]
+	}
 	inf := math.Inf(1)
 	v, peak := 1.0, 1.0
 	peakBar, maxDDBars := 0, 0
 	in := false
-	var maxDD, sumR, sumR2, sumX, sumX2, down2 float64
-	minR, maxR, minX, maxX := inf, -inf, inf, -inf
+	var maxDD, sumR, sumR2, sumX, sumX2, down2, sumXY, sumA, sumA2 float64
+	minR, maxR, minX, maxX, minA, maxA := inf, -inf, inf, -inf, inf, -inf
 	held := false
 	var switches, exposed int
 	var costs float64
@@ -230,7 +266,7 @@ func crossScalar(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
 		if g != 1 {
 			r = g*(1+r) - 1
 		}
-		// engine.ReturnStats.add, without the benchmark.
+		// engine.ReturnStats.add, in its order.
 		n := i + 1
 		v *= 1 + r
 		if v >= peak {
@@ -249,28 +285,56 @@ func crossScalar(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
 		}
 		sumR += r
 		sumR2 += r * r
-		minR, maxR = min(minR, r), max(maxR, r)
+		if r < minR {
+			minR = r
+		}
+		if r > maxR {
+			maxR = r
+		}
 		x := engine.Diff(r, rf)
 		sumX += x
 		sumX2 += x * x
 		if x < 0 {
 			down2 += x * x
 		}
-		minX, maxX = min(minX, x), max(maxX, x)
+		if x < minX {
+			minX = x
+		}
+		if x > maxX {
+			maxX = x
+		}
+		if bb != nil {
+			sumXY += x * yy[i+1]
+			a := engine.Diff(r, bb[i+1])
+			sumA += a
+			sumA2 += a * a
+			if a < minA {
+				minA = a
+			}
+			if a > maxA {
+				maxA = a
+			}
+		}
 	}
 	var st engine.ReturnStats
 	st.Reset(1)
-	nan := math.NaN()
 	st.N = T - 1
 	st.V, st.Peak, st.PeakBar, st.InDrawdown, st.MaxDD, st.MaxDDBars = v, peak, peakBar, in, maxDD, maxDDBars
 	st.SumR, st.SumR2, st.MinR, st.MaxR = sumR, sumR2, minR, maxR
 	st.SumX, st.SumX2, st.MinX, st.MaxX, st.SumDown2 = sumX, sumX2, minX, maxX, down2
-	st.SumY, st.SumY2, st.SumXY, st.SumA, st.SumA2, st.BenchGrowth = nan, nan, nan, nan, nan, nan
+	if bs != nil {
+		st.SumY, st.SumY2, st.MinY, st.MaxY, st.BenchGrowth = bs.sumY, bs.sumY2, bs.minY, bs.maxY, bs.growth
+		st.SumXY, st.SumA, st.SumA2, st.MinA, st.MaxA = sumXY, sumA, sumA2, minA, maxA
+	} else {
+		// No benchmark: b is NaN on every bar, and so are these sums.
+		nan := math.NaN()
+		st.SumY, st.SumY2, st.SumXY, st.SumA, st.SumA2, st.BenchGrowth = nan, nan, nan, nan, nan, nan
+	}
 	return st.Metrics(P, float64(switches), costs, exposed)
 }
 
 // crossScalarRef is crossScalar through engine.ReturnStats.AddReturn, bar
-// by bar: the reference of the inline loop, and the path with a benchmark.
+// by bar: the reference of the inline loop.
 func crossScalarRef(ret, f, s, rc, bench []float64, c, P float64) engine.Metrics {
 	T := len(ret)
 	var st engine.ReturnStats

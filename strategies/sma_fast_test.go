@@ -31,8 +31,9 @@ func smaGrid(t testing.TB, spec *Spec) []engine.Params {
 }
 
 // sameMetrics compares a fast-path result with the simulator's: total
-// return and max drawdown within 1e-12, Sharpe and the other ratios within
-// 1e-9 relative, counts exactly, NaN where the other is NaN.
+// return, max drawdown and costs within 1e-12, turnover within 1e-12
+// relative, Sharpe and the other ratios within 1e-9 relative, exposure and
+// drawdown days exactly, NaN where the other is NaN.
 func sameMetrics(t *testing.T, what string, got, want engine.Metrics) {
 	t.Helper()
 	g, w := got.Values(), want.Values()
@@ -48,7 +49,9 @@ func sameMetrics(t *testing.T, what string, got, want engine.Metrics) {
 		switch name {
 		case "total_return", "max_drawdown", "costs":
 			tol = 1e-12
-		case "max_drawdown_days", "exposure", "turnover":
+		case "turnover": // Σu: the simulator's pre-trade weight is shares·price/V⁻
+			tol = 1e-12 * math.Max(1, math.Abs(b))
+		case "max_drawdown_days", "exposure":
 			tol = 0
 		default:
 			tol = 1e-9 * math.Max(1, math.Abs(b))
@@ -275,6 +278,13 @@ func TestCrossScalarInlineEqualsRef(t *testing.T) {
 			rc[b] = r / 100 / 252
 		}
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	bench := make([]float64, p.T())
+	for b := 1; b < p.T(); b++ {
+		bench[b] = 0.01 * rng.NormFloat64()
+	}
+	withNaN := append([]float64(nil), bench...)
+	withNaN[100] = math.NaN()
 	for i := 0; i < p.N(); i++ {
 		x := p.Series(engine.Close, i)
 		ret := kernels.AppendReturns(nil, x)
@@ -283,12 +293,18 @@ func TestCrossScalarInlineEqualsRef(t *testing.T) {
 			s := kernels.AppendRollingMean(nil, x, w[1])
 			for _, c := range []float64{0, 0.0005} {
 				for _, r := range [][]float64{nil, rc} {
-					got := crossScalar(ret, f, s, r, nil, c, 252)
-					want := crossScalarRef(ret, f, s, r, nil, c, 252)
-					g, wv := got.Values(), want.Values()
-					for k := range g {
-						if math.Float64bits(g[k]) != math.Float64bits(wv[k]) && !(math.IsNaN(g[k]) && math.IsNaN(wv[k])) {
-							t.Fatalf("asset %d %v c=%v rates=%v: %s inline %v, reference %v", i, w, c, r != nil, engine.MetricNames[k], g[k], wv[k])
+					for _, b := range [][]float64{nil, bench, withNaN} {
+						var bs *benchSums
+						if b != nil {
+							bs = newBenchSums(b, r)
+						}
+						got := crossScalar(ret, f, s, r, bs, c, 252)
+						want := crossScalarRef(ret, f, s, r, b, c, 252)
+						g, wv := got.Values(), want.Values()
+						for k := range g {
+							if math.Float64bits(g[k]) != math.Float64bits(wv[k]) && !(math.IsNaN(g[k]) && math.IsNaN(wv[k])) {
+								t.Fatalf("asset %d %v c=%v rates=%v bench=%v: %s inline %v, reference %v", i, w, c, r != nil, b != nil, engine.MetricNames[k], g[k], wv[k])
+							}
 						}
 					}
 				}
