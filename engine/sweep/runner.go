@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -185,6 +184,7 @@ func Run(ctx context.Context, src Source, ev engine.Evaluator, opt Options, emit
 	g.Go(func() error {
 		defer close(work)
 		var seq int64
+		var ids idHasher
 		block := &chunk{}
 		var batch []*chunk
 		take := func() (*chunk, error) {
@@ -269,8 +269,7 @@ func Run(ctx context.Context, src Source, ev engine.Evaluator, opt Options, emit
 				break
 			}
 			st.Points++
-			id := engine.ConfigID(opt.Strategy, ps)
-			key, _ := strconv.ParseUint(id, 16, 64)
+			id, key := ids.id(opt.Strategy, ps)
 			block.add(i, len(block.idx), id, key, ps)
 			if len(block.idx) >= cp {
 				if err := flush(); err != nil {

@@ -650,6 +650,23 @@ type evalFunc func([]engine.Params, []int, []engine.Metrics) error
 
 func (f evalFunc) Evaluate(p []engine.Params, a []int, o []engine.Metrics) error { return f(p, a, o) }
 
+// The runner's config ids equal engine.ConfigID for every kind of value,
+// and the numeric key is the id's 64 bits.
+func TestIDHasher(t *testing.T) {
+	var h idHasher
+	g := mustGrid(t, "fast=1|7|500,scale=0|0.1|1e-7|9.999999999,weighting=equal|cap,long_only=true|false,lag=0|100")
+	for i := int64(0); i < g.Size(); i++ {
+		ps := g.Point(i, nil)
+		id, key := h.id("strat", ps)
+		if want := engine.ConfigID("strat", ps); id != want {
+			t.Fatalf("%s: id %s, want %s", ps, id, want)
+		}
+		if fmt.Sprintf("%016x", key) != id {
+			t.Fatalf("key %x for id %s", key, id)
+		}
+	}
+}
+
 // Config ids are those of engine.ConfigID over the complete params.
 func TestRowConfigID(t *testing.T) {
 	p := mustPlan(t, "fast=5:10:5", "", 0, 0, Shard{})
