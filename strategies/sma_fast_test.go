@@ -15,9 +15,15 @@ import (
 
 // smaGrid is fast 2..20 step 3 × slow 5..60 step 5, fast < slow.
 func smaGrid(t testing.TB, spec *Spec) []engine.Params {
+	return pairGrid(t, spec, [3]int{2, 20, 3}, [3]int{5, 60, 5})
+}
+
+// pairGrid resolves the points fast = f[0]..f[1] step f[2] × slow =
+// s[0]..s[1] step s[2] with fast < slow.
+func pairGrid(t testing.TB, spec *Spec, fr, sr [3]int) []engine.Params {
 	var pts []engine.Params
-	for f := 2; f <= 20; f += 3 {
-		for s := 5; s <= 60; s += 5 {
+	for f := fr[0]; f <= fr[1]; f += fr[2] {
+		for s := sr[0]; s <= sr[1]; s += sr[2] {
 			if f < s {
 				ps, err := spec.Resolve(engine.Params{{Name: "fast", Value: engine.Bars(int64(f))}, {Name: "slow", Value: engine.Bars(int64(s))}})
 				if err != nil {

@@ -34,19 +34,7 @@ func benchPanel(b *testing.B, n, T int) *engine.Panel {
 // benchPoints is the grid of the sweep benchmark: fast 5..50 step 5 ×
 // slow 20..200 step 10 with fast < slow (174 points).
 func benchPoints(b *testing.B, spec *Spec) []engine.Params {
-	var pts []engine.Params
-	for f := 5; f <= 50; f += 5 {
-		for s := 20; s <= 200; s += 10 {
-			if f < s {
-				ps, err := spec.Resolve(engine.Params{{Name: "fast", Value: engine.Bars(int64(f))}, {Name: "slow", Value: engine.Bars(int64(s))}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				pts = append(pts, ps)
-			}
-		}
-	}
-	return pts
+	return pairGrid(b, spec, [3]int{5, 50, 5}, [3]int{20, 200, 10})
 }
 
 // BenchmarkSMAFastEvaluate runs the per-asset sma_cross sweep of the
