@@ -480,3 +480,30 @@ func TestMegacapFastShortPanels(t *testing.T) {
 		}
 	}
 }
+
+// Decisions on bar t do not change when everything after t is hidden
+// (prices NaN, rates rows removed): sizes, rankings and episodes use data
+// ≤ t only.
+func TestMegacapCausal(t *testing.T) {
+	p := mcMarket(t, 5, 300, 20, false)
+	ev, _ := FindRotationEvents(p, engine.FirstCut)
+	hk, _ := FindRotationEvents(p, engine.FirstHike)
+	bars := []int{0, 1, 62, 63, 150, 298}
+	for _, b := range append(ev.Bars, hk.Bars...) {
+		for _, d := range []int{-1, 0, 1, 2, 5} {
+			if b+d >= 0 && b+d < p.T() {
+				bars = append(bars, b+d)
+			}
+		}
+	}
+	for _, kv := range []map[string]string{
+		{"lag": "2", "hold": "5", "rebalance": "weekly"},
+		{"lag": "0", "exit": "hike", "direction": "into", "weighting": "cap"},
+		{"lag": "1", "exit": "never", "trigger": "first_hike", "k": "3"},
+	} {
+		err := engine.CheckCausal(p, func() (engine.Strategy, error) { return mcStrategy(t, kv), nil }, bars)
+		if err != nil {
+			t.Fatalf("%v: %v", kv, err)
+		}
+	}
+}
