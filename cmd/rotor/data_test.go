@@ -54,3 +54,44 @@ func TestDataGenUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestDataImportInspect(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	// Unsorted input with a mapped column name.
+	os.WriteFile(in, []byte("date,symbol,Close\n2024-01-03,BBB,21\n2024-01-02,AAA,10\n2024-01-03,AAA,2.5\n2024-01-02,BBB,20\n"), 0o644)
+	out := filepath.Join(dir, "out.parquet")
+	code, stdout, stderr := runRotor(t, "data", "import", in, "--col", "close=Close", "--out", out)
+	if code != 0 {
+		t.Fatalf("import exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "4 rows, 2 symbols × 2 bars") || !strings.Contains(stderr, "returns use close") {
+		t.Errorf("stdout %q stderr %q", stdout, stderr)
+	}
+	code, stdout, stderr = runRotor(t, "data", "inspect", out)
+	if code != 0 {
+		t.Fatalf("inspect exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"columns   date DATE, symbol VARCHAR, close DOUBLE", "rows      4", "2024-01-02 .. 2024-01-03", "split candidates: 1 (no adj_close", "2024-01-03     AAA"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, stdout)
+		}
+	}
+	// A bad input: one line, exit 1, no output file.
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("date,symbol,close\n2024-01-02,AAA,10\n2024-01-02,AAA,11\n"), 0o644)
+	out2 := filepath.Join(dir, "out2.parquet")
+	code, _, stderr = runRotor(t, "data", "import", bad, "--out", out2)
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "bad.csv: row (2024-01-02, AAA): duplicate (date, symbol)") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "in.csv" && e.Name() != "out.parquet" && e.Name() != "bad.csv" {
+			t.Errorf("left behind %s", e.Name())
+		}
+	}
+	if code, _, _ := runRotor(t, "data", "import", in); code != 2 {
+		t.Errorf("import without --out: exit %d, want 2", code)
+	}
+}
