@@ -8,9 +8,9 @@ import (
 
 // CheckCausal verifies the causal rule of SEMANTICS §2 for a strategy: its
 // decisions on bars 0..t must not change when every datum after bar t is
-// hidden. For each bar t of bars (all in 0..T-2; nil picks up to nine
-// bars spread over the run, the last decision bar included) it builds a
-// fresh strategy with newStrategy, prepares it on a copy of p whose cells
+// hidden. For each bar t of bars (all in 0..T-2; nil picks nine bars
+// spread over the run, the last decision bar included) it builds a fresh
+// strategy with newStrategy (its error is returned as is), prepares it on a copy of p whose cells
 // after bar t are NaN and whose rates rows after date[t] are dropped, runs
 // Decide on bars 0..t and compares every decision (trade flag, and weights
 // when traded; bar 0 always trades) with the run on the whole panel, bit
@@ -23,7 +23,7 @@ import (
 // is a Preparer (or a strategy holding the *Panel it was prepared with)
 // that uses the future, e.g. a signal for bar t built from bar t+1's price.
 // The error names the first bar whose decision differs and the hidden bar.
-func CheckCausal(p *Panel, newStrategy func() Strategy, bars []int) error {
+func CheckCausal(p *Panel, newStrategy func() (Strategy, error), bars []int) error {
 	T, N := p.T(), p.N()
 	if T < 2 {
 		return nil
@@ -44,7 +44,11 @@ func CheckCausal(p *Panel, newStrategy func() Strategy, bars []int) error {
 	// Decisions on the whole panel.
 	full := make([]float64, (T-1)*N)
 	trades := make([]bool, T-1)
-	if err := decideAll(p, newStrategy(), T-2, func(t int, trade bool, w []float64) error {
+	s, err := newStrategy()
+	if err != nil {
+		return err
+	}
+	if err := decideAll(p, s, T-2, func(t int, trade bool, w []float64) error {
 		trades[t] = trade
 		copy(full[t*N:(t+1)*N], w)
 		return nil
@@ -73,7 +77,11 @@ func CheckCausal(p *Panel, newStrategy func() Strategy, bars []int) error {
 			}
 			q.SetRates(&Rates{Dates: r.Dates[:n:n], Pct: r.Pct[:n:n], Name: r.Name})
 		}
-		err := decideAll(q, newStrategy(), tc, func(t int, trade bool, w []float64) error {
+		s, err := newStrategy()
+		if err != nil {
+			return err
+		}
+		err = decideAll(q, s, tc, func(t int, trade bool, w []float64) error {
 			if trade != trades[t] {
 				return fmt.Errorf("look-ahead: the decision on bar %d (%s) changes from trade=%v to trade=%v when the data after bar %d (%s) is hidden",
 					t, p.Dates[t], trades[t], trade, tc, p.Dates[tc])

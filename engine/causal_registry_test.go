@@ -42,17 +42,15 @@ func TestRegisteredStrategiesAreCausal(t *testing.T) {
 			}
 			checked++
 			name := spec.Name + " " + params.String()
-			mk := func() engine.Strategy {
-				s, err := spec.New(params)
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				return s
-			}
+			mk := func() (engine.Strategy, error) { return spec.New(params) }
 			if err := engine.CheckCausal(p, mk, bars); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
-			if _, err := engine.Simulate(p, mk(), engine.DefaultConfig()); err != nil {
+			st, err := mk()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if _, err := engine.Simulate(p, st, engine.DefaultConfig()); err != nil {
 				t.Errorf("%s: simulate: %v", name, err)
 			}
 		}

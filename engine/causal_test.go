@@ -168,14 +168,14 @@ func TestResultDependsOnlyOnThePast(t *testing.T) {
 func TestCheckCausal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	p := randomPanel(rng, 100, 6)
-	if err := CheckCausal(p, func() Strategy { return &trendStrategy{k: 3} }, nil); err != nil {
+	if err := CheckCausal(p, func() (Strategy, error) { return &trendStrategy{k: 3}, nil }, nil); err != nil {
 		t.Errorf("causal strategy: %v", err)
 	}
-	if err := CheckCausal(p, func() Strategy { return &trendStrategy{k: 3} }, []int{0, 50, 98}); err != nil {
+	if err := CheckCausal(p, func() (Strategy, error) { return &trendStrategy{k: 3}, nil }, []int{0, 50, 98}); err != nil {
 		t.Errorf("causal strategy: %v", err)
 	}
 	// A strategy deciding on calendar periods keeps its schedule on hidden data.
-	monthly := func() Strategy {
+	monthly := func() (Strategy, error) {
 		return StrategyFunc(func(v View, w []float64) (bool, error) {
 			if !v.PeriodEnd(Weekly) && v.Bar() > 0 {
 				return false, nil
@@ -186,7 +186,7 @@ func TestCheckCausal(t *testing.T) {
 				}
 			}
 			return true, nil
-		})
+		}), nil
 	}
 	if err := CheckCausal(p, monthly, nil); err != nil {
 		t.Errorf("weekly strategy: %v", err)
@@ -201,16 +201,16 @@ func TestCheckCausal(t *testing.T) {
 		t.Fatalf("oracle total return %v: the test panel does not show the look-ahead", res.Metrics.TotalReturn)
 	}
 	// …and the check catches it, as it catches a strategy that keeps the panel.
-	for name, mk := range map[string]func() Strategy{
-		"oracle": func() Strategy { return &oracle{} },
-		"keeper": func() Strategy { return &keeper{} },
+	for name, mk := range map[string]func() (Strategy, error){
+		"oracle": func() (Strategy, error) { return &oracle{}, nil },
+		"keeper": func() (Strategy, error) { return &keeper{}, nil },
 	} {
 		err := CheckCausal(p, mk, nil)
 		if err == nil || !strings.Contains(err.Error(), "look-ahead") || !strings.Contains(err.Error(), "hidden") {
 			t.Errorf("%s: CheckCausal = %v, want a look-ahead error", name, err)
 		}
 	}
-	if err := CheckCausal(p, func() Strategy { return &oracle{} }, []int{99}); err == nil || !strings.Contains(err.Error(), "0..98") {
+	if err := CheckCausal(p, func() (Strategy, error) { return &oracle{}, nil }, []int{99}); err == nil || !strings.Contains(err.Error(), "0..98") {
 		t.Errorf("bar outside the decision bars: %v", err)
 	}
 }

@@ -72,7 +72,7 @@ func Example() {
 	fmt.Printf("total return %.2f%%, max drawdown %.2f%%\n", 100*res.Metrics.TotalReturn, 100*res.Metrics.MaxDrawdown)
 
 	// The check that the strategy's decisions use only the past.
-	err = engine.CheckCausal(p, func() engine.Strategy { return Winner{Lookback: 2} }, nil)
+	err = engine.CheckCausal(p, func() (engine.Strategy, error) { return Winner{Lookback: 2}, nil }, nil)
 	fmt.Println("causal:", err == nil)
 	// Output:
 	// 2024-01-05 STOCK 0.00 → 1.00

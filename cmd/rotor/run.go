@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/rotor-bt/rotor/datasets"
 	"github.com/rotor-bt/rotor/datasets/tables"
 	"github.com/rotor-bt/rotor/engine"
@@ -44,12 +46,64 @@ Examples:
   rotor run sma_cross --param fast=20 --param slow=100 --symbols AAPL --benchmark AAPL
   rotor run equal_weight --param rebalance=monthly --cost-bps 5 --out ew.parquet`
 
+// simFlags are the flags that set the conventions of a simulation
+// (engine.Config) and its benchmark; every command that simulates takes
+// them.
+type simFlags struct {
+	fill                                   *string
+	cost, spread, fixed, capital, ppy, lev *float64
+	bench                                  *string
+}
+
+// addSimFlags registers --fill, --cost-bps, --spread-bps, --fixed-cost,
+// --capital, --periods-per-year, --max-leverage and --benchmark on fs.
+func addSimFlags(fs *pflag.FlagSet) *simFlags {
+	def := engine.DefaultConfig()
+	return &simFlags{
+		fill:    fs.String("fill", def.Fill.String(), "when a decision at the close of bar t trades: close|next-close|next-open"),
+		cost:    fs.Float64("cost-bps", 0, "proportional cost per unit of two-sided turnover, `bps`"),
+		spread:  fs.Float64("spread-bps", 0, "bid-ask spread, `bps`; half of it is paid on each unit traded"),
+		fixed:   fs.Float64("fixed-cost", 0, "fixed cost per asset traded, in units of the initial capital"),
+		capital: fs.Float64("capital", def.InitialCapital, "initial capital V[0] (ratios do not depend on it)"),
+		ppy:     fs.Float64("periods-per-year", def.PeriodsPerYear, "periods per year `P` for annualizing and the cash rate"),
+		lev:     fs.Float64("max-leverage", def.MaxLeverage, "largest allowed gross exposure Σ|w| (a strategy exceeding it is an error)"),
+		bench:   fs.String("benchmark", "equal", "benchmark for beta, alpha, tracking error, information ratio: "+engine.BenchmarkNames),
+	}
+}
+
+// config returns the conventions the flags set; invalid values are usage
+// errors naming the flag's rule.
+func (f *simFlags) config() (engine.Config, error) {
+	cfg := engine.DefaultConfig()
+	var err error
+	if cfg.Fill, err = engine.ParseFill(*f.fill); err != nil {
+		return cfg, usagef("--fill: %v", err)
+	}
+	cfg.CostBps, cfg.SpreadBps, cfg.FixedCost = *f.cost, *f.spread, *f.fixed
+	cfg.InitialCapital, cfg.PeriodsPerYear, cfg.MaxLeverage = *f.capital, *f.ppy, *f.lev
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
+// benchmark sets cfg.Benchmark to the --benchmark series on p and returns
+// its label for footers; an unknown symbol or a missing size is a usage
+// error.
+func (f *simFlags) benchmark(p *engine.Panel, cfg *engine.Config) (string, error) {
+	b, label, err := engine.BenchmarkSeries(p, *f.bench)
+	if err != nil {
+		return "", usagef("--benchmark: %v", err)
+	}
+	cfg.Benchmark = b
+	return label, nil
+}
+
 // runOptions are the parsed flags of rotor run.
 type runOptions struct {
 	spec     *strategies.Spec
 	params   engine.Params
 	cfg      engine.Config
-	bench    string
 	perAsset bool
 	format   string
 	out      string
@@ -60,15 +114,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("run", "STRATEGY [--param name=value ...] [flags]", runSummary, stdout)
 	params := fs.StringArray("param", nil, "strategy parameter `name=value` (repeatable; rotor strategies NAME lists them)")
 	df := addDataFlags(fs)
-	def := engine.DefaultConfig()
-	fill := fs.String("fill", def.Fill.String(), "when a decision at the close of bar t trades: close|next-close|next-open")
-	cost := fs.Float64("cost-bps", 0, "proportional cost per unit of two-sided turnover, `bps`")
-	spread := fs.Float64("spread-bps", 0, "bid-ask spread, `bps`; half of it is paid on each unit traded")
-	fixed := fs.Float64("fixed-cost", 0, "fixed cost per asset traded, in units of the initial capital")
-	capital := fs.Float64("capital", def.InitialCapital, "initial capital V[0] (ratios do not depend on it)")
-	ppy := fs.Float64("periods-per-year", def.PeriodsPerYear, "periods per year `P` for annualizing and the cash rate")
-	lev := fs.Float64("max-leverage", def.MaxLeverage, "largest allowed gross exposure Σ|w| (a strategy exceeding it is an error)")
-	bench := fs.String("benchmark", "equal", "benchmark for beta, alpha, tracking error, information ratio: "+engine.BenchmarkNames)
+	sf := addSimFlags(fs)
+	checkCausal := fs.Bool("check-causal", false, "first verify that the strategy's decisions do not change when later data is hidden (engine.CheckCausal)")
 	perAsset := fs.Bool("per-asset", false, "run the strategy on each symbol alone, one row per symbol")
 	format := fs.String("format", "table", "output format: "+report.Formats)
 	out := fs.String("out", "", "also write the run to `FILE` (.json, .csv or .parquet)")
@@ -78,7 +125,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() != 1 {
 		return usagef("run: want one strategy name, got %d arguments (valid strategies: %s)", fs.NArg(), strings.Join(strategies.Names(), ", "))
 	}
-	o := runOptions{bench: *bench, perAsset: *perAsset, format: *format, out: *out}
+	o := runOptions{perAsset: *perAsset, format: *format, out: *out}
 	var err error
 	if o.spec, err = strategies.Lookup(fs.Arg(0)); err != nil {
 		return usageError{err}
@@ -97,14 +144,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.params, err = o.spec.Parse(kv); err != nil {
 		return usageError{err}
 	}
-	o.cfg = def
-	if o.cfg.Fill, err = engine.ParseFill(*fill); err != nil {
-		return usagef("--fill: %v", err)
-	}
-	o.cfg.CostBps, o.cfg.SpreadBps, o.cfg.FixedCost = *cost, *spread, *fixed
-	o.cfg.InitialCapital, o.cfg.PeriodsPerYear, o.cfg.MaxLeverage = *capital, *ppy, *lev
-	if err := o.cfg.Validate(); err != nil {
-		return usageError{err}
+	if o.cfg, err = sf.config(); err != nil {
+		return err
 	}
 	if err := (&report.Table{}).Write(io.Discard, o.format); err != nil {
 		return usagef("--format: %v", err)
@@ -126,11 +167,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b, benchLabel, err := engine.BenchmarkSeries(p, o.bench)
+	benchLabel, err := sf.benchmark(p, &o.cfg)
 	if err != nil {
-		return usagef("--benchmark: %v", err)
+		return err
 	}
-	o.cfg.Benchmark = b
+	if *checkCausal {
+		mk := func() (engine.Strategy, error) { return o.spec.New(o.params) }
+		if err := engine.CheckCausal(p, mk, nil); err != nil {
+			return fmt.Errorf("%s: %w", runTitle(&o), err)
+		}
+		fmt.Fprintln(stderr, "run: causal check passed: decisions on 9 bars unchanged with the data after each hidden")
+	}
 	if o.perAsset {
 		return runPerAsset(ctx, &o, p, info, benchLabel, stdout, stderr)
 	}

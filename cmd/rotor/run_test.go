@@ -213,6 +213,13 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+func TestRunCheckCausal(t *testing.T) {
+	_, stderr, code := runCmd(t, "sma_cross", "--param", "fast=2", "--param", "slow=4", "--data", handData(t), "--check-causal")
+	if code != 0 || !strings.Contains(stderr, "causal check passed") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
 func TestRunHelp(t *testing.T) {
 	out, _, code := runCmd(t, "--help")
 	if code != 0 || !strings.Contains(out, "--benchmark") || !strings.Contains(out, "--out") || !strings.Contains(out, "--fill") {
