@@ -290,10 +290,15 @@ func (m *mcPanel) timeMajor() *mcPanel {
 	q := *m
 	q.si, q.st = 1, N
 	q.px, q.size = make([]float64, T*N), make([]float64, T*N)
-	for i := 0; i < N; i++ {
-		for t := 0; t < T; t++ {
-			q.px[t*N+i] = m.px[i*T+t]
-			q.size[t*N+i] = m.size[i*T+t]
+	const blk = 64 // transpose in tiles that stay in cache
+	for i0 := 0; i0 < N; i0 += blk {
+		for t0 := 0; t0 < T; t0 += blk {
+			for i := i0; i < min(i0+blk, N); i++ {
+				for t := t0; t < min(t0+blk, T); t++ {
+					q.px[t*N+i] = m.px[i*T+t]
+					q.size[t*N+i] = m.size[i*T+t]
+				}
+			}
 		}
 	}
 	return &q
