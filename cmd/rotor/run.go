@@ -33,11 +33,14 @@ embedded sample with the fed funds target as the cash rate) and prints the
 metrics of docs/semantics.md §4 with the conventions they were made with.
 
 With --out FILE the run is also written, atomically (nothing appears on error):
-  FILE.json                       one JSON document: conventions, metrics, curve, trades
+  FILE.json                       one JSON document: conventions, metrics, curve,
+                                  trades, weights at trades
   FILE.csv | FILE.parquet         the curve (date, equity, return, cash_return,
-                                  benchmark_return, drawdown), beside it
+                                  benchmark_return, drawdown), and beside it
                                   FILE-stem.trades.EXT (date, bar, symbol, from_weight,
-                                  to_weight, cost) and FILE-stem.metrics.EXT (metric, value)
+                                  to_weight, cost), FILE-stem.metrics.EXT (metric, value),
+                                  FILE-stem.weights.EXT (date, bar, symbol, weight: the
+                                  non-zero target weights of every trade)
 With --per-asset the strategy runs on each symbol alone and the table (and
 --out, metrics only) has one row per symbol.
 
@@ -347,7 +350,7 @@ func runOutPaths(o *runOptions) []string {
 	}
 	ext := filepath.Ext(o.out)
 	stem := strings.TrimSuffix(o.out, ext)
-	return []string{o.out, stem + ".trades" + ext, stem + ".metrics" + ext}
+	return []string{o.out, stem + ".trades" + ext, stem + ".metrics" + ext, stem + ".weights" + ext}
 }
 
 // curveRow returns the curve's row for bar t: date, equity, return,
@@ -378,6 +381,10 @@ var (
 		{Name: "from_weight", Type: tables.Float64}, {Name: "to_weight", Type: tables.Float64}, {Name: "cost", Type: tables.Float64},
 	}
 	metricColumns = []tables.Column{{Name: "metric", Type: tables.String}, {Name: "value", Type: tables.Float64}}
+	weightColumns = []tables.Column{
+		{Name: "date", Type: tables.Date}, {Name: "bar", Type: tables.Int64},
+		{Name: "symbol", Type: tables.String}, {Name: "weight", Type: tables.Float64},
+	}
 )
 
 // writeRun writes the run to o.out: all files appear, or none.
@@ -393,8 +400,8 @@ func writeRun(o *runOptions, p *engine.Panel, res *engine.Result, footer []strin
 		}
 		return err
 	}
-	for k, cols := range [][]tables.Column{curveColumns, tradeColumns, metricColumns} {
-		m := map[string]string{"table": []string{"curve", "trades", "metrics"}[k]}
+	for k, cols := range [][]tables.Column{curveColumns, tradeColumns, metricColumns, weightColumns} {
+		m := map[string]string{"table": []string{"curve", "trades", "metrics", "weights"}[k]}
 		for key, v := range meta {
 			m[key] = v
 		}
@@ -417,6 +424,16 @@ func writeRun(o *runOptions, p *engine.Panel, res *engine.Result, footer []strin
 	for k, v := range res.Metrics.Values() {
 		if err := ws[2].Write([]any{engine.MetricNames[k], v}); err != nil {
 			return abort(err)
+		}
+	}
+	for k, bar := range res.TradeBars {
+		for i, x := range res.Weights[k] {
+			if x == 0 {
+				continue
+			}
+			if err := ws[3].Write([]any{p.Dates[bar], bar, p.Symbols[i], x}); err != nil {
+				return abort(err)
+			}
 		}
 	}
 	// Close renames each file into place; if a later one fails, remove the
@@ -459,6 +476,11 @@ func writeRunJSON(o *runOptions, p *engine.Panel, res *engine.Result, footer []s
 		To     *float64 `json:"to_weight"`
 		Cost   *float64 `json:"cost"`
 	}
+	type weights struct {
+		Date    string             `json:"date"`
+		Bar     int                `json:"bar"`
+		Weights map[string]float64 `json:"weights"`
+	}
 	doc := struct {
 		Strategy    string              `json:"strategy"`
 		Params      map[string]any      `json:"params"`
@@ -469,6 +491,7 @@ func writeRunJSON(o *runOptions, p *engine.Panel, res *engine.Result, footer []s
 		NoRateBars  int                 `json:"no_rate_bars"`
 		Curve       []point             `json:"curve"`
 		Trades      []trade             `json:"trades"`
+		Weights     []weights           `json:"weights"`
 	}{
 		Strategy: o.spec.Name, ConfigID: engine.ConfigID(o.spec.Name, o.params), Conventions: footer,
 		Params: map[string]any{}, Metrics: map[string]*float64{},
@@ -486,6 +509,16 @@ func writeRunJSON(o *runOptions, p *engine.Panel, res *engine.Result, footer []s
 	}
 	for _, tr := range res.Trades {
 		doc.Trades = append(doc.Trades, trade{tr.Date.String(), tr.Bar, tr.Symbol, jsonNum(tr.From), jsonNum(tr.To), jsonNum(tr.Cost)})
+	}
+	doc.Weights = []weights{}
+	for k, bar := range res.TradeBars {
+		w := weights{Date: p.Dates[bar].String(), Bar: bar, Weights: map[string]float64{}}
+		for i, x := range res.Weights[k] {
+			if x != 0 {
+				w.Weights[p.Symbols[i]] = x
+			}
+		}
+		doc.Weights = append(doc.Weights, w)
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -107,7 +107,7 @@ func TestRunOut(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", ext, code, stderr)
 		}
-		for _, f := range []string{path, filepath.Join(dir, "run.trades"+ext), filepath.Join(dir, "run.metrics"+ext)} {
+		for _, f := range []string{path, filepath.Join(dir, "run.trades"+ext), filepath.Join(dir, "run.metrics"+ext), filepath.Join(dir, "run.weights"+ext)} {
 			if _, err := os.Stat(f); err != nil {
 				t.Errorf("%s not written: %v", f, err)
 			}
@@ -132,6 +132,11 @@ func TestRunOut(t *testing.T) {
 		t.Errorf("trades:\n%s", tr)
 	}
 
+	wt, _ := os.ReadFile(filepath.Join(dir, "run.weights.csv"))
+	if !strings.Contains(string(wt), "2024-03-04,0,CCC,0.333") {
+		t.Errorf("weights:\n%s", wt)
+	}
+
 	// One JSON document.
 	js := filepath.Join(dir, "run.json")
 	if _, stderr, code := runCmd(t, "buy_hold", "--data", data, "--out", js); code != 0 {
@@ -142,6 +147,7 @@ func TestRunOut(t *testing.T) {
 		Metrics  map[string]*float64
 		Curve    []map[string]any
 		Trades   []map[string]any
+		Weights  []struct{ Weights map[string]float64 }
 		Delist   int `json:"delistings"`
 	}
 	b, _ := os.ReadFile(js)
@@ -150,6 +156,9 @@ func TestRunOut(t *testing.T) {
 	}
 	if doc.Strategy != "buy_hold" || len(doc.Curve) != 10 || len(doc.Trades) != 3 || doc.Delist != 1 {
 		t.Errorf("json doc: %s", b)
+	}
+	if len(doc.Weights) != 1 || doc.Weights[0].Weights["AAA"] != 1.0/3 {
+		t.Errorf("weights at trades: %+v", doc.Weights)
 	}
 	if doc.Curve[0]["return"] != nil {
 		t.Errorf("return on bar 0 is %v, want null", doc.Curve[0]["return"])
