@@ -90,22 +90,40 @@ type Result struct {
 // Metrics are the numbers of SEMANTICS §4. NaN means undefined (too few
 // returns or a zero denominator), never 0.
 type Metrics struct {
-	TotalReturn      float64
-	CAGR             float64
-	Volatility       float64
-	Sharpe           float64
-	Sortino          float64
-	MaxDrawdown      float64
-	MaxDrawdownDays  float64 // bars (a whole number; float so that NaN is possible)
-	Calmar           float64
-	Turnover         float64
-	Costs            float64
-	Exposure         float64
-	Beta             float64
-	Alpha            float64
-	TrackingError    float64
+	// TotalReturn = V[T-1]/V[0] − 1.
+	TotalReturn float64
+	// CAGR = (V[T-1]/V[0])^(P/n) − 1 over the n = T−1 returns; NaN if n < 1.
+	CAGR float64
+	// Volatility = std(r)·√P (ddof 1); NaN if n < 2.
+	Volatility float64
+	// Sharpe = mean(r−rf)/std(r−rf)·√P; NaN if n < 2 or the std is 0.
+	Sharpe float64
+	// Sortino = mean(r−rf)·P / (√mean(min(r−rf,0)²)·√P), means over all n
+	// bars; NaN if n < 1 or no bar is below rf.
+	Sortino float64
+	// MaxDrawdown = max over t of 1 − V[t]/max(V[0..t]), a positive fraction.
+	MaxDrawdown float64
+	// MaxDrawdownDays is the longest span in bars from a peak to the first
+	// bar back at or above it (to T−1 if none); 0 without a drawdown.
+	MaxDrawdownDays float64 // bars (a whole number; float so that NaN is possible)
+	// Calmar = CAGR/MaxDrawdown; NaN if MaxDrawdown is 0.
+	Calmar float64
+	// Turnover = Σu/2 · P/n: one-sided turnover per year.
+	Turnover float64
+	// Costs = ΣC/V[0]: all costs paid, as a fraction of initial capital.
+	Costs float64
+	// Exposure is the fraction of the n return bars with holdings not all cash.
+	Exposure float64
+	// Beta = cov(r−rf, b−rf)/var(b−rf); NaN if n < 2, var 0 or no benchmark.
+	Beta float64
+	// Alpha = (1 + mean((r−rf) − Beta·(b−rf)))^P − 1.
+	Alpha float64
+	// TrackingError = std(r−b)·√P; NaN if n < 2 or no benchmark.
+	TrackingError float64
+	// InformationRatio = mean(r−b)·P/TrackingError; NaN if that is 0.
 	InformationRatio float64
-	ExcessCAGR       float64
+	// ExcessCAGR = CAGR − ((Π(1+b))^(P/n) − 1).
+	ExcessCAGR float64
 }
 
 // MetricNames are the metric column names of SEMANTICS §4 in table order.
