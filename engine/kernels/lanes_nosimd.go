@@ -7,3 +7,7 @@ const simdEnabled = false
 func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out []CrossStats) bool {
 	return false
 }
+
+func windowSIMD(out []float64, p *Prefix, n int, mean bool) int { return n - 1 }
+
+func returnsSIMD(out, price []float64) int { return 1 }

@@ -6,32 +6,39 @@ import (
 	"math"
 	"simd/archsimd"
 	"sync"
+	"unsafe"
 )
 
 var simdEnabled = archsimd.X86.AVX512()
 
-// laneTile is the number of bars per time tile: the SMA tiles of a typical
-// grid (25 windows × 256 bars × 8 lanes × 8 bytes = 400 KiB) stay in L2.
-const laneTile = 256
+// laneTile is the number of bars per time tile. A pair's pass over a tile
+// reads two SMA tiles and four return rows (6 × 128 × 64 B = 48 KiB, L1
+// sized); the SMA tiles of a typical grid (25 windows: 200 KiB) stay in L2.
+const laneTile = 128
 
 // laneState is one pair's running state across tiles, lane by lane.
+//
+// The longest drawdown is tracked as age, the number of bars since the
+// last bar at the running maximum: a bar at or above the maximum offers
+// age+1 as a candidate (which is 1 when no drawdown came between, and at
+// least 2 when one did) and resets age; so the final days are the largest
+// candidate, with 1 meaning none, and the age of an unrecovered drawdown.
 type laneState struct {
-	v, peak, mdd, kk, days, p  [8]float64
-	sum, sq, dsq, mn, mx       [8]float64
-	expo, sw, del, costs, held [8]float64
-	up, below                  uint8 // masks: V at its running maximum, V below it
+	v, peak, mdd, kk, days, age [8]float64
+	sum, sq, dsq, mn, mx        [8]float64
+	expo, sw, del, costs, held  [8]float64
 }
 
 type laneScratch struct {
-	ret, x, run  []float64 // [T][8]: returns (bar t), prices, equal runs
-	hi, lo, miss []float64 // [T+1][8]: prefix sums and missing counts
-	dirty        []bool    // per tile: a held lane may meet a missing return
-	sma          []float64 // [windows][laneTile][8]
-	state        []laneState
-	tmp          []float64
-	xa, xb       []float64 // [laneTile][8] bar returns of two pairs
-	g            gridScratch
-	p            Prefix
+	ret, grow1, ret2, down2 []float64 // [T][8]: r, 1+r, r², min(r,0)² of bar t
+	x, run                  []float64 // [T][8]: prices, equal runs
+	hi, lo, miss            []float64 // [T+1][8]: prefix sums and missing counts
+	dirty                   []bool    // per tile: a held lane may meet a missing return
+	sma                     []float64 // [windows][laneTile][8]
+	state                   []laneState
+	tmp                     []float64
+	g                       gridScratch
+	p                       Prefix
 }
 
 var lanePool = sync.Pool{New: func() any { return new(laneScratch) }}
@@ -51,8 +58,6 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 	n := T - 1
 	nw := len(sc.g.windows)
 	sc.sma = grow(sc.sma, nw*laneTile*8)
-	sc.xa = grow(sc.xa, laneTile*8)
-	sc.xb = grow(sc.xb, laneTile*8)
 	if cap(sc.state) < len(pairs) {
 		sc.state = make([]laneState, len(pairs))
 	}
@@ -66,22 +71,14 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 			sc.smaTile(sc.sma[w*laneTile*8:(w+1)*laneTile*8], win, t0, t1)
 		}
 		clean := !sc.dirty[tile] && c == 0
-		k := 0
-		if clean {
-			for ; k+1 < len(pairs); k += 2 {
-				a, b := pairs[k], pairs[k+1]
-				fa := sc.sma[int(sc.g.slot[a.Fast])*laneTile*8:]
-				sa := sc.sma[int(sc.g.slot[a.Slow])*laneTile*8:]
-				fb := sc.sma[int(sc.g.slot[b.Fast])*laneTile*8:]
-				sb := sc.sma[int(sc.g.slot[b.Slow])*laneTile*8:]
-				runTile2(&sc.state[k], &sc.state[k+1], fa, sa, fb, sb, sc.ret, t0, t1, sc.xa, sc.xb)
-			}
-		}
-		for ; k < len(pairs); k++ {
-			p := pairs[k]
+		for k, p := range pairs {
 			f := sc.sma[int(sc.g.slot[p.Fast])*laneTile*8:]
 			s := sc.sma[int(sc.g.slot[p.Slow])*laneTile*8:]
-			runTile(&sc.state[k], f, s, sc.ret, t0, t1, c)
+			if clean {
+				sc.runTileClean(&sc.state[k], f, s, t0, t1)
+			} else {
+				runTile(&sc.state[k], f, s, sc.ret, t0, t1, c)
+			}
 		}
 	}
 	np := len(pairs)
@@ -98,12 +95,12 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 // lanes are all-missing series (never held).
 func (sc *laneScratch) layout(prices [][]float64) {
 	T := len(prices[0])
-	sc.ret = grow(sc.ret, T*8)
-	sc.x = grow(sc.x, T*8)
-	sc.run = grow(sc.run, T*8)
-	sc.hi = grow(sc.hi, (T+1)*8)
-	sc.lo = grow(sc.lo, (T+1)*8)
-	sc.miss = grow(sc.miss, (T+1)*8)
+	for _, a := range []*[]float64{&sc.ret, &sc.grow1, &sc.ret2, &sc.down2, &sc.x, &sc.run} {
+		*a = grow(*a, T*8)
+	}
+	for _, a := range []*[]float64{&sc.hi, &sc.lo, &sc.miss} {
+		*a = grow(*a, (T+1)*8)
+	}
 	ntiles := (T - 1 + laneTile - 1) / laneTile
 	if cap(sc.dirty) < ntiles {
 		sc.dirty = make([]bool, ntiles)
@@ -135,6 +132,17 @@ func (sc *laneScratch) layout(prices [][]float64) {
 		}
 	}
 	sc.p.X = nil
+	// Per-row terms shared by every pair, with the operations of crossRun:
+	// 1+r, r·r and min(r,0)·min(r,0).
+	one := archsimd.BroadcastFloat64x8(1)
+	zero := archsimd.Float64x8{}
+	for t := 0; t < T; t++ {
+		r := archsimd.LoadFloat64x8(row(sc.ret, t))
+		one.Add(r).Store(row(sc.grow1, t))
+		r.Mul(r).Store(row(sc.ret2, t))
+		d := r.Min(zero)
+		d.Mul(d).Store(row(sc.down2, t))
+	}
 }
 
 // smaTile writes the SMA of window win for decision bars t0..t1-1 into
@@ -169,18 +177,24 @@ func (st *laneState) init() {
 		st.v[l], st.peak[l], st.kk[l] = 1, 1, 1
 		st.mn[l], st.mx[l] = math.Inf(1), math.Inf(-1)
 	}
-	st.up = 0xff
 }
 
 // result converts lane l's state after n decision bars to CrossStats.
 func (st *laneState) result(l, n int) CrossStats {
 	days := st.days[l]
-	if st.below&(1<<l) != 0 {
-		days = max(days, float64(n)-st.p[l])
+	if days == 1 {
+		days = 0
+	}
+	if st.v[l] < st.peak[l] {
+		days = max(days, st.age[l])
+	}
+	mn, mx := st.mn[l], st.mx[l]
+	if st.expo[l] < float64(n) { // flat bars returned 0
+		mn, mx = min(mn, 0), max(mx, 0)
 	}
 	return CrossStats{
 		N: n, Sum: st.sum[l], SumSq: st.sq[l], SumDownSq: st.dsq[l],
-		Min: st.mn[l], Max: st.mx[l], Equity: st.v[l],
+		Min: mn, Max: mx, Equity: st.v[l],
 		MaxDrawdown: st.mdd[l], MaxDrawdownDays: int(days),
 		Exposure: int(st.expo[l]), Switches: int(st.sw[l]), Costs: st.costs[l],
 		Delistings: int(st.del[l]),
@@ -190,21 +204,93 @@ func (st *laneState) result(l, n int) CrossStats {
 // kkFactor widens the drawdown threshold by 1e-12 (see crossRun).
 const kkFactor = 1 + 1e-12
 
+// drawdown advances the running maximum, the drawdown-duration age and,
+// when a lane comes within the threshold of a new maximum drawdown, the
+// maximum drawdown (a rare branch, as in crossRun).
+func drawdown(st *laneState, v, peak, kk, days, age, one archsimd.Float64x8) (archsimd.Float64x8, archsimd.Float64x8, archsimd.Float64x8, archsimd.Float64x8) {
+	up := v.GreaterEqual(peak)
+	age1 := age.Add(one)
+	days = days.Max(age1.Masked(up))
+	age = archsimd.Float64x8{}.Merge(age1, up)
+	peak = peak.Max(v)
+	if v.Less(peak.Mul(kk)).ToBits() != 0 {
+		mdd := archsimd.LoadFloat64x8(&st.mdd).Max(one.Sub(v.Div(peak)))
+		mdd.Store(&st.mdd)
+		kk = one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor)))
+	}
+	return peak, kk, days, age
+}
+
 // runTile advances one pair over decision bars t0..t1-1 with every rule:
 // missing returns of held lanes (delistings) and costs.
 func runTile(st *laneState, f, s, ret []float64, t0, t1 int, c float64) {
 	one := archsimd.BroadcastFloat64x8(1)
-	zero := archsimd.BroadcastFloat64x8(0)
+	zero := archsimd.Float64x8{}
 	cv := archsimd.BroadcastFloat64x8(c)
 	omc := archsimd.BroadcastFloat64x8(1 - c)
-	kc := archsimd.BroadcastFloat64x8(kkFactor)
 	costly := 1-c != 1
 	v := archsimd.LoadFloat64x8(&st.v)
 	peak := archsimd.LoadFloat64x8(&st.peak)
-	mdd := archsimd.LoadFloat64x8(&st.mdd)
 	kk := archsimd.LoadFloat64x8(&st.kk)
 	days := archsimd.LoadFloat64x8(&st.days)
-	p := archsimd.LoadFloat64x8(&st.p)
+	age := archsimd.LoadFloat64x8(&st.age)
+	held := archsimd.LoadFloat64x8(&st.held)
+	for t := t0; t < t1; t++ {
+		k := t - t0
+		tgt := archsimd.LoadFloat64x8(row(f, k)).Greater(archsimd.LoadFloat64x8(row(s, k)))
+		tgtF := one.Masked(tgt)
+		swM := tgtF.NotEqual(held)
+		sw := archsimd.LoadFloat64x8(&st.sw).Add(one.Masked(swM))
+		sw.Store(&st.sw)
+		xr := archsimd.LoadFloat64x8(row(ret, t+1))
+		ok := xr.Sub(xr).Equal(zero)
+		hM := tgt.And(ok)
+		heldF := one.Masked(hM)
+		archsimd.LoadFloat64x8(&st.expo).Add(tgtF).Store(&st.expo)
+		archsimd.LoadFloat64x8(&st.del).Add(tgtF.Sub(heldF)).Store(&st.del)
+		held = heldF
+		x := xr.Masked(hM)
+		g := one.Add(x)
+		rs := x
+		if c != 0 {
+			archsimd.LoadFloat64x8(&st.costs).Add(cv.Mul(v).Masked(swM)).Store(&st.costs)
+		}
+		if costly {
+			g = omc.Merge(one, swM).Mul(g)
+			rs = g.Sub(one).Merge(x, swM)
+		}
+		v = v.Mul(g)
+		archsimd.LoadFloat64x8(&st.sum).Add(rs).Store(&st.sum)
+		archsimd.LoadFloat64x8(&st.sq).Add(rs.Mul(rs)).Store(&st.sq)
+		neg := rs.Min(zero)
+		archsimd.LoadFloat64x8(&st.dsq).Add(neg.Mul(neg)).Store(&st.dsq)
+		archsimd.LoadFloat64x8(&st.mn).Min(rs).Store(&st.mn)
+		archsimd.LoadFloat64x8(&st.mx).Max(rs).Store(&st.mx)
+		peak, kk, days, age = drawdown(st, v, peak, kk, days, age, one)
+	}
+	v.Store(&st.v)
+	peak.Store(&st.peak)
+	kk.Store(&st.kk)
+	days.Store(&st.days)
+	age.Store(&st.age)
+	held.Store(&st.held)
+}
+
+// runTileClean advances one pair over a tile where no held lane meets a
+// missing return and there is no cost: every per-bar term of a held lane
+// is a merge-masked operation on the shared rows 1+r, r, r², min(r,0)²
+// (flat lanes keep their values, as a flat bar's return of 0 leaves them),
+// so the whole state stays in registers.
+func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
+	if t1 <= t0 {
+		return
+	}
+	one := archsimd.BroadcastFloat64x8(1)
+	v := archsimd.LoadFloat64x8(&st.v)
+	peak := archsimd.LoadFloat64x8(&st.peak)
+	kk := archsimd.LoadFloat64x8(&st.kk)
+	days := archsimd.LoadFloat64x8(&st.days)
+	age := archsimd.LoadFloat64x8(&st.age)
 	sum := archsimd.LoadFloat64x8(&st.sum)
 	sq := archsimd.LoadFloat64x8(&st.sq)
 	dsq := archsimd.LoadFloat64x8(&st.dsq)
@@ -212,61 +298,38 @@ func runTile(st *laneState, f, s, ret []float64, t0, t1 int, c float64) {
 	mx := archsimd.LoadFloat64x8(&st.mx)
 	expo := archsimd.LoadFloat64x8(&st.expo)
 	sw := archsimd.LoadFloat64x8(&st.sw)
-	del := archsimd.LoadFloat64x8(&st.del)
-	costs := archsimd.LoadFloat64x8(&st.costs)
 	held := archsimd.LoadFloat64x8(&st.held)
-	upPrev := archsimd.Mask64x8FromBits(st.up)
-	belPrev := archsimd.Mask64x8FromBits(st.below)
-	iv := archsimd.BroadcastFloat64x8(float64(t0))
-	for t := t0; t < t1; t++ {
-		k := t - t0
-		tgt := archsimd.LoadFloat64x8(row(f, k)).Greater(archsimd.LoadFloat64x8(row(s, k)))
+	// The rows are read through pointers stepped by one row (64 bytes);
+	// the slice expressions check the whole range once, before the loop.
+	m := t1 - t0
+	fp := unsafe.Pointer(&f[:m*8][0])
+	spt := unsafe.Pointer(&s[:m*8][0])
+	lo, hi := (t0+1)*8, (t1+1)*8
+	gp := unsafe.Pointer(&sc.grow1[lo:hi][0])
+	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
+	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
+	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
+	for k := 0; k < m; k++ {
+		off := uintptr(k) * 64
+		tgt := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(fp, off))).Greater(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(spt, off))))
 		tgtF := one.Masked(tgt)
-		swM := tgtF.NotEqual(held)
-		sw = sw.Add(one.Masked(swM))
-		xr := archsimd.LoadFloat64x8(row(ret, t+1))
-		ok := xr.Sub(xr).Equal(zero)
-		hM := tgt.And(ok)
-		heldF := one.Masked(hM)
+		sw = sw.Add(one).Merge(sw, tgtF.NotEqual(held))
+		held = tgtF
 		expo = expo.Add(tgtF)
-		del = del.Add(tgtF.Sub(heldF))
-		held = heldF
-		x := xr.Masked(hM)
-		g := one.Add(x)
-		rs := x
-		if costly {
-			costs = costs.Add(cv.Mul(v).Masked(swM))
-			g = omc.Merge(one, swM).Mul(g)
-			rs = g.Sub(one).Merge(x, swM)
-		} else if c != 0 {
-			costs = costs.Add(cv.Mul(v).Masked(swM))
-		}
-		v = v.Mul(g)
-		sum = sum.Add(rs)
-		sq = sq.Add(rs.Mul(rs))
-		neg := rs.Min(zero)
-		dsq = dsq.Add(neg.Mul(neg))
-		mn = mn.Min(rs)
-		mx = mx.Max(rs)
-		iv1 := iv.Add(one)
-		upM := v.GreaterEqual(peak)
-		belM := v.Less(peak)
-		days = days.Max(iv1.Sub(p).Masked(upM.And(belPrev)))
-		p = iv.Merge(p, belM.And(upPrev))
-		upPrev, belPrev = upM, belM
-		peak = peak.Max(v)
-		if v.Less(peak.Mul(kk)).ToBits() != 0 {
-			mdd = mdd.Max(one.Sub(v.Div(peak)))
-			kk = one.Min(one.Sub(mdd).Mul(kc))
-		}
-		iv = iv1
+		v = v.Mul(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(gp, off)))).Merge(v, tgt)
+		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
+		sum = sum.Add(r).Merge(sum, tgt)
+		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
+		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
+		mn = mn.Min(r).Merge(mn, tgt)
+		mx = mx.Max(r).Merge(mx, tgt)
+		peak, kk, days, age = drawdown(st, v, peak, kk, days, age, one)
 	}
 	v.Store(&st.v)
 	peak.Store(&st.peak)
-	mdd.Store(&st.mdd)
 	kk.Store(&st.kk)
 	days.Store(&st.days)
-	p.Store(&st.p)
+	age.Store(&st.age)
 	sum.Store(&st.sum)
 	sq.Store(&st.sq)
 	dsq.Store(&st.dsq)
@@ -274,115 +337,5 @@ func runTile(st *laneState, f, s, ret []float64, t0, t1 int, c float64) {
 	mx.Store(&st.mx)
 	expo.Store(&st.expo)
 	sw.Store(&st.sw)
-	del.Store(&st.del)
-	costs.Store(&st.costs)
 	held.Store(&st.held)
-	st.up, st.below = upPrev.ToBits(), belPrev.ToBits()
-}
-
-// runTile2 advances two pairs over a tile where no held lane can meet a
-// missing return and there is no cost. Go's register allocator gives SIMD
-// code 15 vector registers, too few for two pairs' whole state, so the
-// work is split in passes that each keep their state in registers: the
-// first runs both pairs at once (signals, switches, exposure, the bar
-// returns, their minimum and maximum; the shared returns are loaded once
-// and the two pairs' chains overlap) and writes each pair's returns to an
-// L1-resident buffer; the second runs the equity, drawdown and sums of one
-// pair from its buffer.
-func runTile2(a, b *laneState, fa, sa, fb, sb, ret []float64, t0, t1 int, xa, xb []float64) {
-	signals2(a, b, fa, sa, fb, sb, ret, t0, t1, xa, xb)
-	equity(a, xa, t0, t1)
-	equity(b, xb, t0, t1)
-}
-
-func signals2(a, b *laneState, fa, sa, fb, sb, ret []float64, t0, t1 int, xa, xb []float64) {
-	one := archsimd.BroadcastFloat64x8(1)
-	helda := archsimd.LoadFloat64x8(&a.held)
-	heldb := archsimd.LoadFloat64x8(&b.held)
-	expoa := archsimd.LoadFloat64x8(&a.expo)
-	expob := archsimd.LoadFloat64x8(&b.expo)
-	swa := archsimd.LoadFloat64x8(&a.sw)
-	swb := archsimd.LoadFloat64x8(&b.sw)
-	mna := archsimd.LoadFloat64x8(&a.mn)
-	mnb := archsimd.LoadFloat64x8(&b.mn)
-	mxa := archsimd.LoadFloat64x8(&a.mx)
-	mxb := archsimd.LoadFloat64x8(&b.mx)
-	for t := t0; t < t1; t++ {
-		k := t - t0
-		xr := archsimd.LoadFloat64x8(row(ret, t+1))
-		tga := archsimd.LoadFloat64x8(row(fa, k)).Greater(archsimd.LoadFloat64x8(row(sa, k)))
-		tgb := archsimd.LoadFloat64x8(row(fb, k)).Greater(archsimd.LoadFloat64x8(row(sb, k)))
-		hfa := one.Masked(tga)
-		hfb := one.Masked(tgb)
-		swa = swa.Add(one.Masked(hfa.NotEqual(helda)))
-		swb = swb.Add(one.Masked(hfb.NotEqual(heldb)))
-		helda, heldb = hfa, hfb
-		expoa = expoa.Add(hfa)
-		expob = expob.Add(hfb)
-		x := xr.Masked(tga)
-		y := xr.Masked(tgb)
-		mna = mna.Min(x)
-		mnb = mnb.Min(y)
-		mxa = mxa.Max(x)
-		mxb = mxb.Max(y)
-		x.Store(row(xa, k))
-		y.Store(row(xb, k))
-	}
-	helda.Store(&a.held)
-	heldb.Store(&b.held)
-	expoa.Store(&a.expo)
-	expob.Store(&b.expo)
-	swa.Store(&a.sw)
-	swb.Store(&b.sw)
-	mna.Store(&a.mn)
-	mnb.Store(&b.mn)
-	mxa.Store(&a.mx)
-	mxb.Store(&b.mx)
-}
-
-// equity runs one pair's equity, drawdown and sums over its bar returns
-// xs (rows 0..t1-t0-1), with the operations of runTile.
-func equity(st *laneState, xs []float64, t0, t1 int) {
-	one := archsimd.BroadcastFloat64x8(1)
-	v := archsimd.LoadFloat64x8(&st.v)
-	peak := archsimd.LoadFloat64x8(&st.peak)
-	kk := archsimd.LoadFloat64x8(&st.kk)
-	days := archsimd.LoadFloat64x8(&st.days)
-	p := archsimd.LoadFloat64x8(&st.p)
-	sum := archsimd.LoadFloat64x8(&st.sum)
-	sq := archsimd.LoadFloat64x8(&st.sq)
-	dsq := archsimd.LoadFloat64x8(&st.dsq)
-	upPrev := archsimd.Mask64x8FromBits(st.up)
-	belPrev := archsimd.Mask64x8FromBits(st.below)
-	iv := archsimd.BroadcastFloat64x8(float64(t0))
-	for t := t0; t < t1; t++ {
-		x := archsimd.LoadFloat64x8(row(xs, t-t0))
-		v = v.Mul(one.Add(x))
-		sum = sum.Add(x)
-		sq = sq.Add(x.Mul(x))
-		neg := x.Min(archsimd.Float64x8{})
-		dsq = dsq.Add(neg.Mul(neg))
-		iv1 := iv.Add(one)
-		upM := v.GreaterEqual(peak)
-		belM := v.Less(peak)
-		days = days.Max(iv1.Sub(p).Masked(upM.And(belPrev)))
-		p = iv.Merge(p, belM.And(upPrev))
-		upPrev, belPrev = upM, belM
-		peak = peak.Max(v)
-		if v.Less(peak.Mul(kk)).ToBits() != 0 {
-			mdd := archsimd.LoadFloat64x8(&st.mdd).Max(one.Sub(v.Div(peak)))
-			mdd.Store(&st.mdd)
-			kk = one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor)))
-		}
-		iv = iv1
-	}
-	v.Store(&st.v)
-	peak.Store(&st.peak)
-	kk.Store(&st.kk)
-	days.Store(&st.days)
-	p.Store(&st.p)
-	sum.Store(&st.sum)
-	sq.Store(&st.sq)
-	dsq.Store(&st.dsq)
-	st.up, st.below = upPrev.ToBits(), belPrev.ToBits()
 }

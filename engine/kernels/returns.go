@@ -17,9 +17,13 @@ func AppendReturns(dst, price []float64) []float64 {
 	out := dst[base : base+T]
 	nan := math.NaN()
 	out[0] = nan
-	prev := price[0]
-	p := price[1:T]
-	o := out[1:T]
+	k := 1
+	if simdEnabled {
+		k = returnsSIMD(out, price)
+	}
+	prev := price[k-1]
+	p := price[k:T]
+	o := out[k:T]
 	for i := range p {
 		cur := p[i]
 		r := cur/prev - 1

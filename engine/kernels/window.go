@@ -95,7 +95,11 @@ func (p *Prefix) appendWindow(dst []float64, n int, mean bool) []float64 {
 	hi, lo, miss := p.Hi[:T+1], p.Lo[:T+1], p.Miss[:T+1]
 	fn := float64(n)
 	inv := mean
-	for t := n - 1; t < T; t++ {
+	t0 := n - 1
+	if simdEnabled {
+		t0 = windowSIMD(out, p, n, mean)
+	}
+	for t := t0; t < T; t++ {
 		j := t + 1 - n
 		switch {
 		case miss[t+1] != miss[j]:
