@@ -184,3 +184,37 @@ func TestRateRegimeHand(t *testing.T) {
 		t.Fatalf("err = %v, want one asking for rates", err)
 	}
 }
+
+func TestSpecNotes(t *testing.T) {
+	// Dollar-volume panel: cap_weight names the proxy; equal_weight has
+	// nothing to say; rate_regime names the source only when a portfolio
+	// is cap weighted.
+	p := panelOf(t, handDates()[:4], []string{"A"}, [][]float64{{1, 2, 3, 4}},
+		map[engine.Field][][]float64{engine.Volume: {{5, 5, 5, 5}}})
+	p.SetRates(&engine.Rates{Name: "rate_pct", Dates: handDates()[:1], Pct: []float64{1}})
+	for _, tc := range []struct {
+		name string
+		ps   engine.Params
+		want string
+	}{
+		{"cap_weight", nil, "dollar-volume proxy"},
+		{"equal_weight", nil, ""},
+		{"rate_regime", nil, "dollar-volume proxy"}, // rising and initial default to cap
+		{"rate_regime", engine.Params{{Name: "initial", Value: engine.Enum("cash")}, {Name: "rising", Value: engine.Enum("equal")}}, ""},
+	} {
+		spec, _ := Lookup(tc.name)
+		notes, err := spec.Notes(p, tc.ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(notes, "; "); tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s: notes %q, want %q", tc.name, tc.ps, got, tc.want)
+		}
+	}
+	// A panel without size data: the strategy's own error.
+	q := panelOf(t, handDates()[:4], []string{"A"}, [][]float64{{1, 2, 3, 4}}, nil)
+	spec, _ := Lookup("cap_weight")
+	if _, err := spec.Notes(q, nil); err == nil || !strings.Contains(err.Error(), "no size data") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -158,6 +158,33 @@ func (s *Spec) Resolve(ps engine.Params) (engine.Params, error) {
 	return out, nil
 }
 
+// Notes returns what the strategy has to say about a run on p with params
+// ps (nil: the defaults), such as the size source of cap weighting, which
+// SEMANTICS §7 wants printed with every result: it builds the strategy,
+// prepares it on p and asks it (see Noter). Strategies without notes give
+// nil. Commands print these lines under their result tables; a sweep calls
+// it once, since the notes depend on the data, not on the point.
+func (s *Spec) Notes(p *engine.Panel, ps engine.Params) ([]string, error) {
+	ps, err := s.Resolve(ps)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.New(ps)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := st.(Noter)
+	if !ok {
+		return nil, nil
+	}
+	if pr, ok := st.(engine.Preparer); ok {
+		if err := pr.Prepare(p); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Name, err)
+		}
+	}
+	return n.Notes(), nil
+}
+
 // Evaluator returns the evaluator of the strategy on p under cfg: the
 // strategy's shared fast path when it has one that covers cfg, else one
 // simulation per point.
