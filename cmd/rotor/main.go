@@ -65,8 +65,7 @@ func newFlags(name, args, summary string, stdout io.Writer) *pflag.FlagSet {
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fs.Usage()
-			return errHelp
+			return errHelp // pflag has already printed the usage
 		}
 		return usageError{fmt.Errorf("%s: %w (see rotor %s --help)", fs.Name(), err, fs.Name())}
 	}

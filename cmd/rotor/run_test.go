@@ -234,4 +234,7 @@ func TestRunHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "--benchmark") || !strings.Contains(out, "--out") || !strings.Contains(out, "--fill") {
 		t.Errorf("help (exit %d):\n%s", code, out)
 	}
+	if n := strings.Count(out, "Usage: rotor run"); n != 1 {
+		t.Errorf("usage printed %d times", n)
+	}
 }
