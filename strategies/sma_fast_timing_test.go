@@ -120,3 +120,32 @@ func BenchmarkSMAFastEvaluate(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkCrossScalar is one pass of the scalar path (cash rates, no
+// benchmark) over 2,520 bars against its ReturnStats reference.
+func BenchmarkCrossScalar(b *testing.B) {
+	const T = 2520
+	p := benchPanel(b, 1, T)
+	x := p.Series(engine.Close, 0)
+	ret := kernels.AppendReturns(nil, x)
+	f := kernels.AppendRollingMean(nil, x, 20)
+	s := kernels.AppendRollingMean(nil, x, 100)
+	rc := make([]float64, T)
+	for t := range rc {
+		rc[t] = 0.02 / 252
+	}
+	var sink engine.Metrics
+	b.Run("inline", func(b *testing.B) {
+		for range b.N {
+			sink = crossScalar(ret, f, s, rc, nil, 0.0005, 252)
+		}
+		b.ReportMetric(float64(T)*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+	})
+	b.Run("reference", func(b *testing.B) {
+		for range b.N {
+			sink = crossScalarRef(ret, f, s, rc, nil, 0.0005, 252)
+		}
+		b.ReportMetric(float64(T)*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+	})
+	_ = sink
+}
