@@ -144,7 +144,13 @@ func (c *LineChart) SVG() string {
 	var yt []float64
 	var ystep float64
 	if c.Log {
-		ylo, yhi = niceDomain(ylo, yhi, maxTicks, true)
+		// Less than a decade: round linear bounds read better (and stay
+		// positive); otherwise pad the data range in log space.
+		if _, step := niceTicks(ylo, yhi, maxTicks); yhi < 10*ylo && math.Floor(ylo/step*5)*step/5 > 0 {
+			ylo, yhi = math.Floor(ylo/step*5)*step/5, math.Ceil(yhi/step*5)*step/5
+		} else {
+			ylo, yhi = niceDomain(ylo, yhi, maxTicks, true)
+		}
 		yt = logTicks(ylo, yhi, maxTicks)
 		if len(yt) > 1 {
 			ystep = yt[1] - yt[0]
@@ -165,7 +171,7 @@ func (c *LineChart) SVG() string {
 		}
 		maxw = math.Max(maxw, textWidth(labels[k]))
 	}
-	m.left = maxw + 10 + 20
+	m.left = math.Max(maxw+10+20, 72) // a common minimum keeps stacked charts aligned
 	if m.left != provLeft {
 		mrows = placeMarkers(c.Markers, lo, hi, m.left, W-m.right)
 	}

@@ -77,7 +77,9 @@ func TestRunReport(t *testing.T) {
 					want = append(want, v)
 				}
 			}
-			want = append(want, mr.Year[k])
+			if !math.IsNaN(mr.Year[k]) {
+				want = append(want, mr.Year[k])
+			}
 		}
 		if len(cells) != len(want) {
 			t.Fatalf("calendar cells %d, want %d", len(cells), len(want))
@@ -104,6 +106,11 @@ func TestMonthlyHandComputed(t *testing.T) {
 	}
 	if !math.IsNaN(mr.Months[1][2]) {
 		t.Error("March 2021 has no bar: want NaN")
+	}
+	// A year whose only bar is bar 0 has no return (not 0%).
+	mr = Monthly(dates[1:], v[1:])
+	if !math.IsNaN(mr.Months[0][11]) || !math.IsNaN(mr.Year[0]) || math.Abs(mr.Months[1][0]-0.1) > 1e-15 || math.Abs(mr.Year[1]-0.21) > 1e-15 {
+		t.Errorf("monthly from a single December bar: %+v", mr)
 	}
 }
 

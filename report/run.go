@@ -140,7 +140,8 @@ func Monthly(dates []engine.Date, v []float64) MonthlyReturns {
 			mr.Months = append(mr.Months, [12]float64{nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan})
 			mr.Year = append(mr.Year, nan)
 		}
-		if last || dates[t+1].Time().Month() != tt.Month() {
+		// A month (or year) whose only bar is bar 0 has no return.
+		if t > 0 && (last || dates[t+1].Time().Month() != tt.Month()) {
 			k := len(mr.Years) - 1
 			mr.Months[k][m-1] = v[t]/prevMonth - 1
 			prevMonth = v[t]
@@ -458,6 +459,9 @@ func monthlyHTML(mr MonthlyReturns) string {
 		b.WriteString(`<td` + class + ` style="background:` + c.color(v) + `;color:` + c.textOn(v) + `" data-value="` + floatAttr(v) + `">` + Pct(v, 1) + `</td>`)
 	}
 	for k, y := range mr.Years {
+		if math.IsNaN(mr.Year[k]) {
+			continue // only bar 0 falls in this year
+		}
 		b.WriteString(`<tr><th>` + strconv.Itoa(y) + `</th>`)
 		for _, v := range mr.Months[k] {
 			cell(v, cs, "")
