@@ -232,13 +232,28 @@ func (sm *sim) delist(k, t int) {
 // delisting held assets without a price.
 func (sm *sim) valueAt(t int) float64 {
 	T := sm.T
+	px, shares := sm.px, sm.shares
+	v := sm.cash
+	for _, i := range sm.held {
+		x := px[i*T+t]
+		if x != x {
+			return sm.valueAtDelisting(t) // nothing has changed yet: start over
+		}
+		v += shares[i] * x
+	}
+	return v
+}
+
+// valueAtDelisting is valueAt on a bar where a held asset has no price:
+// it sells such assets at their last price and sums in the same order.
+func (sm *sim) valueAtDelisting(t int) float64 {
+	T := sm.T
 	v := sm.cash
 	for k := 0; k < len(sm.held); k++ {
 		i := sm.held[k]
 		x := sm.px[i*T+t]
 		if x != x {
-			last := sm.shares[i] * sm.px[i*T+t-1]
-			v += last
+			v += sm.shares[i] * sm.px[i*T+t-1]
 			sm.delist(k, t)
 			k--
 			continue
