@@ -238,3 +238,40 @@ func TestRunHelp(t *testing.T) {
 		t.Errorf("usage printed %d times", n)
 	}
 }
+
+// On the embedded sample: buy and hold of two stocks, no rates, no costs,
+// equals the mean of their price relatives over the whole sample.
+func TestRunSampleBuyHold(t *testing.T) {
+	out, stderr, code := runCmd(t, "buy_hold", "--symbols", "AAPL,MSFT", "--rates", "none", "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var doc struct {
+		Rows []struct {
+			Metric string   `json:"metric"`
+			Value  *float64 `json:"value"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := parseDataFlags(t, "--symbols", "AAPL,MSFT", "--rates", "none").load(context.Background(), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for i := 0; i < 2; i++ {
+		s := p.Series(p.PriceField(), i)
+		want += s[len(s)-1] / s[0] / 2
+	}
+	want--
+	for _, r := range doc.Rows {
+		if r.Metric == "total_return" {
+			if r.Value == nil || math.Abs(*r.Value-want) > 1e-12*math.Abs(want) {
+				t.Errorf("total_return %v, want %v", r.Value, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no total_return in %s", out)
+}
