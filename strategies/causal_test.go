@@ -58,7 +58,7 @@ func TestCausal(t *testing.T) {
 		"sma_cross":    {"fast": "5", "slow": "20"},
 		"ts_momentum":  {"lookback": "20", "rebalance": "daily"},
 		"xs_momentum":  {"lookback": "30", "skip": "3", "top_n": "3", "rebalance": "daily"},
-		"rate_regime":  {"falling": "equal", "rising": "cap", "initial": "cash", "rebalance": "every", "every": "1"},
+		"rate_regime":  {"falling": "equal", "rising": "cap", "initial": "cash", "every": "1"},
 	}
 	for name, kv := range cases {
 		full := decide(t, build(t, name, kv), p)

@@ -16,8 +16,8 @@ func sortedParams(ps ...engine.ParamSpec) []engine.ParamSpec {
 
 // Rebalance schedules shared by the portfolio strategies.
 const (
-	rebalanceDoc = "rebalance at the close of the last bar of each day, ISO week, month or quarter (the next bar is in another period), or every k bars (see every); bar 0 always trades"
-	everyDoc     = "with rebalance=every: rebalance on bars 0, k, 2k, … (ignored otherwise)"
+	rebalanceDoc = "rebalance at the close of the last bar of each day, ISO week, month or quarter (the next bar is in another period); bar 0 always trades"
+	everyDoc     = "k > 0: rebalance on bars 0, k, 2k, … instead of the calendar schedule (overrides rebalance); 0: use rebalance"
 )
 
 // scheduleParams are the rebalance and every parameters with the given
@@ -25,8 +25,8 @@ const (
 func scheduleParams(def string) []engine.ParamSpec {
 	return []engine.ParamSpec{
 		{Name: "rebalance", Kind: engine.EnumParam, Doc: rebalanceDoc, Default: engine.Enum(def),
-			Choices: []string{"daily", "weekly", "monthly", "quarterly", "every"}},
-		{Name: "every", Kind: engine.BarsParam, Doc: everyDoc, Default: engine.Bars(21), Min: 1, Max: math.Inf(1)},
+			Choices: []string{"daily", "weekly", "monthly", "quarterly"}},
+		{Name: "every", Kind: engine.BarsParam, Doc: everyDoc, Default: engine.Bars(0), Min: 0, Max: math.Inf(1)},
 	}
 }
 
@@ -37,13 +37,13 @@ type schedule struct {
 	ends   []bool // period ends of the panel's calendar, set by prepare
 }
 
-// parseSchedule reads rebalance and every from resolved params.
+// parseSchedule reads rebalance and every from resolved params: every k > 0
+// bars when every is set, else the calendar schedule of rebalance.
 func parseSchedule(ps engine.Params) (schedule, error) {
-	r := mustGet(ps, "rebalance").S
-	if r == "every" {
-		return schedule{every: mustGet(ps, "every").Int()}, nil
+	if k := mustGet(ps, "every").Int(); k > 0 {
+		return schedule{every: k}, nil
 	}
-	p, err := engine.ParsePeriod(r)
+	p, err := engine.ParsePeriod(mustGet(ps, "rebalance").S)
 	if err != nil {
 		return schedule{}, err
 	}

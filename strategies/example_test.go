@@ -35,7 +35,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Printf("%s: total return %.4f, Σu %.2f\n", ps, res.Metrics.TotalReturn, res.Turnover)
-	// Output: every=21,rebalance=daily: total return 0.1000, Σu 1.10
+	// Output: every=0,rebalance=daily: total return 0.1000, Σu 1.10
 }
 
 // Every bad parameter is one line that names what would be valid.

@@ -277,7 +277,7 @@ func TestMarketTSMomentum(t *testing.T) {
 
 func testTSMomentum(t *testing.T, p *engine.Panel) {
 	L, th := 60, 0.05
-	res := simulate(t, p, "ts_momentum", map[string]string{"lookback": "60", "threshold": "0.05", "rebalance": "every", "every": "5"})
+	res := simulate(t, p, "ts_momentum", map[string]string{"lookback": "60", "threshold": "0.05", "every": "5"})
 	var want []int
 	for b := 0; b <= p.T()-2; b += 5 {
 		want = append(want, b)

@@ -49,8 +49,8 @@ func TestEqualWeightHand(t *testing.T) {
 		{map[string]string{"rebalance": "weekly"}, [][]float64{{.5, .5, 0}, nil, nil, nil, {.5, .5, 0}, nil}},
 		// Daily: every bar; on bars 1, 3 and 5 all three trade: 1/3 each.
 		{map[string]string{"rebalance": "daily"}, [][]float64{{.5, .5, 0}, {third, third, third}, {.5, 0, .5}, {third, third, third}, {.5, .5, 0}, {third, third, third}}},
-		// Every 3 bars: bars 0 and 3.
-		{map[string]string{"rebalance": "every", "every": "3"}, [][]float64{{.5, .5, 0}, nil, nil, {third, third, third}, nil, nil}},
+		// Every 3 bars: bars 0 and 3 (every overrides the default monthly).
+		{map[string]string{"every": "3"}, [][]float64{{.5, .5, 0}, nil, nil, {third, third, third}, nil, nil}},
 	} {
 		got := decide(t, build(t, "equal_weight", tc.kv), handPanel(t))
 		checkDecisions(t, got, tc.want)

@@ -69,7 +69,7 @@ func TestStrategiesFormats(t *testing.T) {
 	if p := js[1].Params[1]; p.Name != "lookback" || p.Default != 252.0 {
 		t.Errorf("ts_momentum lookback = %+v", p)
 	}
-	if p := js[1].Params[2]; p.Name != "rebalance" || strings.Join(p.Choices, "|") != "daily|weekly|monthly|quarterly|every" {
+	if p := js[1].Params[2]; p.Name != "rebalance" || strings.Join(p.Choices, "|") != "daily|weekly|monthly|quarterly" {
 		t.Errorf("rebalance = %+v", p)
 	}
 
