@@ -362,3 +362,24 @@ func TestSMAFastConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Edge panels: two and three bars (every window longer than the data), an
+// asset that never trades, one listed only for its last bar.
+func TestSMAFastEdges(t *testing.T) {
+	for _, T := range []int{2, 3, 25} {
+		dates := weekdays(2022, time.March, 1, T)
+		none, last, up := make([]float64, T), make([]float64, T), make([]float64, T)
+		for b := range none {
+			none[b], last[b], up[b] = nan, nan, 1+float64(b)
+		}
+		last[T-1] = 7
+		p := panelOf(t, dates, []string{"LAST", "NONE", "UP"}, [][]float64{last, none, up}, nil)
+		for _, rates := range []bool{false, true} {
+			if rates {
+				p.SetRates(&engine.Rates{Name: "rate_pct", Dates: dates[:1], Pct: []float64{3}})
+			}
+			cfg := engine.DefaultConfig()
+			checkFastEqualsSim(t, p, cfg)
+		}
+	}
+}
