@@ -35,6 +35,7 @@ func newSMAFast(spec *Spec) func(p *engine.Panel, cfg engine.Config) engine.Eval
 		bps := cfg.CostBps + cfg.SpreadBps/2
 		switch {
 		case p == nil || p.T() < 2 || p.N() == 0,
+			cfg.Validate() != nil, // the simulator reports it
 			cfg.Fill != engine.FillClose,
 			cfg.FixedCost != 0,
 			cfg.Benchmark != nil && len(cfg.Benchmark) != p.T(),
