@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // leverageSlack is the relative tolerance of the leverage check: weights
@@ -41,18 +42,49 @@ const leverageSlack = 1e-9
 // price ends between the decision and the fill cannot be filled: that
 // weight stays in cash and is counted the same way.
 func Simulate(p *Panel, s Strategy, cfg Config) (*Result, error) {
-	var sm sim
-	if err := sm.init(p, s, cfg); err != nil {
+	res := new(Result)
+	if err := SimulateInto(res, p, s, cfg); err != nil {
 		return nil, err
 	}
-	if err := sm.run(); err != nil {
-		return nil, err
-	}
-	return sm.finish(), nil
+	return res, nil
 }
 
-// sim is the state of one simulation. All scratch is allocated in init, so
-// the per-bar loop allocates nothing (except trade records with Record).
+// SimulateInto is Simulate writing into dst, whose slices (Equity, Returns,
+// CashReturns, and Trades, TradeBars and Weights with Record) are reused
+// when large enough; everything else in dst is overwritten. The
+// simulator's own scratch comes from a pool, so a sweep worker that keeps
+// one Result makes no allocation per run beyond its strategy's (with
+// Record off). On error dst holds no meaningful result.
+func SimulateInto(dst *Result, p *Panel, s Strategy, cfg Config) error {
+	sm := simPool.Get().(*sim)
+	defer func() {
+		sm.release()
+		simPool.Put(sm)
+	}()
+	if err := sm.init(dst, p, s, cfg); err != nil {
+		return err
+	}
+	if err := sm.run(); err != nil {
+		return err
+	}
+	sm.finish()
+	return nil
+}
+
+var simPool = sync.Pool{New: func() any { return new(sim) }}
+
+// grow returns s resized to n elements, reusing its array when it can; the
+// contents are not cleared.
+func grow(s []float64, n int) []float64 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]float64, n)
+}
+
+// sim is the state of one simulation. All scratch is sized in init (and
+// pooled across runs), so the per-bar loop allocates nothing (except trade
+// records with Record).
 type sim struct {
 	p     *Panel
 	strat Strategy
@@ -79,7 +111,15 @@ type sim struct {
 	costRate float64 // (CostBps + SpreadBps/2) / 10000
 	fixed    float64 // FixedCost · V[0]
 
-	res Result
+	res     *Result
+	scratch []float64 // backs shares, wpre, target and pend
+}
+
+// release drops the references to the run's panel, strategy and result
+// before the sim goes back to the pool.
+func (sm *sim) release() {
+	scratch, held := sm.scratch, sm.held
+	*sm = sim{scratch: scratch, held: held[:0]}
 }
 
 // Validate checks the conventions of c on their own (the benchmark's
@@ -113,7 +153,7 @@ func (c *Config) check(p *Panel) error {
 	return nil
 }
 
-func (sm *sim) init(p *Panel, s Strategy, cfg Config) error {
+func (sm *sim) init(dst *Result, p *Panel, s Strategy, cfg Config) error {
 	if p == nil || p.T() == 0 {
 		return errors.New("simulate: the panel has no bars")
 	}
@@ -124,7 +164,21 @@ func (sm *sim) init(p *Panel, s Strategy, cfg Config) error {
 		return err
 	}
 	T, N := p.T(), p.N()
-	*sm = sim{p: p, strat: s, cfg: cfg, T: T, N: N}
+	scratch, held := sm.scratch, sm.held
+	*sm = sim{p: p, strat: s, cfg: cfg, T: T, N: N, res: dst}
+	*dst = Result{
+		Equity: grow(dst.Equity, T), Returns: grow(dst.Returns, T), CashReturns: grow(dst.CashReturns, T),
+		Trades: dst.Trades[:0], TradeBars: dst.TradeBars[:0], Weights: dst.Weights[:0],
+	}
+	if cap(scratch) < 4*N {
+		scratch = make([]float64, 4*N)
+	}
+	sm.scratch = scratch[:4*N]
+	clear(sm.scratch)
+	if cap(held) < N {
+		held = make([]int, 0, N)
+	}
+	sm.held = held[:0]
 	pf := p.PriceField()
 	sm.px = p.Column(pf)
 	if sm.px == nil {
@@ -145,18 +199,29 @@ func (sm *sim) init(p *Panel, s Strategy, cfg Config) error {
 	if cfg.UseRates {
 		sm.rate = p.RatePct()
 	}
-	sm.rcs = make([]float64, T)
+	sm.rcs = dst.CashReturns
+	clear(sm.rcs)
 	sm.cashReturns()
-	sm.equity = make([]float64, T)
-	scratch := make([]float64, 4*N)
-	sm.shares, sm.wpre, sm.target, sm.pend = scratch[:N:N], scratch[N:2*N:2*N], scratch[2*N:3*N:3*N], scratch[3*N:]
-	sm.held = make([]int, 0, N)
+	sm.equity = dst.Equity
+	sc := sm.scratch
+	sm.shares, sm.wpre, sm.target, sm.pend = sc[:N:N], sc[N:2*N:2*N], sc[2*N:3*N:3*N], sc[3*N:4*N:4*N]
 	sm.costRate = (cfg.CostBps + cfg.SpreadBps/2) / 10000
 	sm.fixed = cfg.FixedCost * cfg.InitialCapital
 	if pr, ok := s.(Preparer); ok {
-		if err := pr.Prepare(p); err != nil {
-			return fmt.Errorf("prepare: %w", err)
+		return prepare(pr, p)
+	}
+	return nil
+}
+
+// prepare calls pr.Prepare, turning a panic into an error.
+func prepare(pr Preparer, p *Panel) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("prepare: strategy panicked: %v", r)
 		}
+	}()
+	if err := pr.Prepare(p); err != nil {
+		return fmt.Errorf("prepare: %w", err)
 	}
 	return nil
 }
@@ -522,12 +587,9 @@ func (sm *sim) openStep(t int) error {
 	return nil
 }
 
-func (sm *sim) finish() *Result {
-	r := &sm.res
+func (sm *sim) finish() {
+	r := sm.res
 	T := sm.T
-	r.Equity = sm.equity
-	r.CashReturns = sm.rcs
-	r.Returns = make([]float64, T)
 	r.Returns[0] = math.NaN()
 	for t := 1; t < T; t++ {
 		r.Returns[t] = sm.equity[t]/sm.equity[t-1] - 1
@@ -541,5 +603,4 @@ func (sm *sim) finish() *Result {
 		ExposedBars:    sm.exposed,
 		PeriodsPerYear: sm.cfg.PeriodsPerYear,
 	})
-	return r
 }

@@ -132,10 +132,47 @@ func TestSimulateAllocationsDoNotGrowWithBars(t *testing.T) {
 		})
 	}
 	short, long := allocs(400), allocs(2000)
+	if raceEnabled {
+		return // sync.Pool drops items at random under the race detector
+	}
 	if short != long {
 		t.Errorf("%v allocations over 400 bars, %v over 2000: the bar loop allocates", short, long)
 	}
 	if long > 12 {
 		t.Errorf("%v allocations per run, want at most 12", long)
+	}
+}
+
+// A sweep worker that keeps one Result makes no allocation per run.
+func TestSimulateIntoReusesResult(t *testing.T) {
+	p := timingPanel(300, 20)
+	cfg := DefaultConfig()
+	cfg.CostBps = 5
+	var res Result
+	if err := SimulateInto(&res, p, monthlyEqual{}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	first := res.Metrics
+	allocs := testing.AllocsPerRun(10, func() {
+		if err := SimulateInto(&res, p, monthlyEqual{}, cfg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 && !raceEnabled {
+		t.Errorf("%v allocations per run with a reused Result, want 0", allocs)
+	}
+	for k, v := range res.Metrics.Values() {
+		if math.Float64bits(v) != math.Float64bits(first.Values()[k]) {
+			t.Errorf("%s changed between runs: %v vs %v", MetricNames[k], v, first.Values()[k])
+		}
+	}
+	fresh, err := Simulate(p, monthlyEqual{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range fresh.Equity {
+		if fresh.Equity[k] != res.Equity[k] || fresh.CashReturns[k] != res.CashReturns[k] {
+			t.Fatalf("bar %d differs between Simulate and a reused SimulateInto", k)
+		}
 	}
 }
