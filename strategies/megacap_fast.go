@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -23,8 +24,10 @@ import (
 // was set to the target on bar a, so until the next scheduled rebalance it
 // follows a short transient segment simulated exactly from a (cached per
 // sleeve and bar). Turnover at a switch or exit is charged from the drifted
-// weights of the segment in force (cached per segment start and bar).
-// Composing a point is then one pass over the bars plus the metrics.
+// weights of the segment in force, rebuilt from the units bought at the
+// segment's start, the prices on the bar and the segment's value (cached
+// per segment start and bar). Composing a point is then one pass over the
+// bars feeding the metrics accumulator.
 //
 // Paths are cached per (sleeve, rebalance): the base per rebalance
 // schedule, the rotated set per (k, direction, weighting, rebalance);
@@ -40,11 +43,13 @@ type megacapFast struct {
 	fixed    float64
 	trig     map[engine.EventKind][]int // event bars by kind
 
-	ranks []atomic.Pointer[[]int32] // per bar: eligible assets by size
+	ranks   []atomic.Pointer[[]int32] // per bar: eligible assets by size
+	lastNaN []int32                   // time-major: the last bar ≤ t without a price (-1: none)
 
 	mu      sync.Mutex
 	cals    map[engine.Period]*mcCalendar
 	sleeves map[mcSleeveKey]*mcPath
+	targets map[mcSleeve][]atomic.Pointer[mcTarget] // per sleeve and bar, for switches and exits
 
 	pool sync.Pool // *mcScratch
 }
@@ -79,6 +84,24 @@ func newMegacapFast(p *engine.Panel, cfg engine.Config) engine.Evaluator {
 		ranks:    make([]atomic.Pointer[[]int32], T),
 		cals:     map[engine.Period]*mcCalendar{},
 		sleeves:  map[mcSleeveKey]*mcPath{},
+		targets:  map[mcSleeve][]atomic.Pointer[mcTarget]{},
+	}
+	N := p.N()
+	f.lastNaN = make([]int32, T*N)
+	for i := 0; i < N; i++ {
+		f.lastNaN[i] = -1
+		if x := f.m.px[i]; x != x {
+			f.lastNaN[i] = 0
+		}
+	}
+	for t := 1; t < T; t++ {
+		row, prev, px := f.lastNaN[t*N:(t+1)*N], f.lastNaN[(t-1)*N:t*N], f.m.px[t*N:(t+1)*N]
+		for i := range row {
+			row[i] = prev[i]
+			if x := px[i]; x != x {
+				row[i] = int32(t)
+			}
+		}
 	}
 	if rate := p.RatePct(); cfg.UseRates && rate != nil {
 		for t := 1; t < T; t++ {
@@ -171,6 +194,27 @@ func (f *megacapFast) target(sc *mcScratch, q mcSleeve, t int) *mcTarget {
 	}
 	sc.tgt.idx, sc.tgt.w = f.m.target(sc.tgt.idx[:0], sc.tgt.w[:0], t, r, q, sc.mark)
 	return &sc.tgt
+}
+
+// cachedTarget returns the target of sleeve q on bar t, computed once and
+// kept (read only): switches and exits ask for the same few targets from
+// many points and sleeves (the base target on an exit bar is shared by
+// every rotated set).
+func (f *megacapFast) cachedTarget(sc *mcScratch, q mcSleeve, t int) *mcTarget {
+	f.mu.Lock()
+	c, ok := f.targets[q]
+	if !ok {
+		c = make([]atomic.Pointer[mcTarget], f.T)
+		f.targets[q] = c
+	}
+	f.mu.Unlock()
+	if x := c[t].Load(); x != nil {
+		return x
+	}
+	tg := f.target(sc, q, t)
+	x := &mcTarget{idx: slices.Clone(tg.idx), w: slices.Clone(tg.w)}
+	c[t].Store(x)
+	return x
 }
 
 // mcBook is a book per unit of post-trade value, stepped bar by bar the
@@ -392,7 +436,7 @@ func (f *megacapFast) transient(p *mcPath, a int) *mcSegment {
 
 // switchTurnover returns the turnover at bar t from the path's book, set to
 // its target on bar a and drifting since, to the target of sleeve to.
-func (f *megacapFast) switchTurnover(p *mcPath, a, t int, to mcSleeve) mcTurn {
+func (f *megacapFast) switchTurnover(p *mcPath, a, t int, g float64, to mcSleeve) mcTurn {
 	key := mcTurnKey{int32(a), int32(t), to}
 	p.mu.Lock()
 	r, ok := p.turn[key]
@@ -400,16 +444,26 @@ func (f *megacapFast) switchTurnover(p *mcPath, a, t int, to mcSleeve) mcTurn {
 	if ok {
 		return r
 	}
+	// The book set on bar a holds, at t, the assets of its target whose
+	// price did not end in (a, t] (the others were sold into cash), in the
+	// units bought on a; g is its value at t. No need to replay the bars.
 	sc := f.scratch()
 	b := &sc.book
-	tg := f.target(sc, p.key.q, a)
-	b.set(f, a, tg.idx, tg.w)
-	v := 1.0
-	for u := a + 1; u <= t; u++ {
-		v, _ = b.step(f, u)
+	for _, i := range b.held {
+		b.units[i] = 0
 	}
-	tg = f.target(sc, to, t)
-	r.u, r.tr = b.turnover(f, t, v, tg.idx, tg.w, sc.dense)
+	b.held = b.held[:0]
+	from := f.cachedTarget(sc, p.key.q, a)
+	N := f.N
+	pxa, last := f.m.px[a*N:(a+1)*N], f.lastNaN[t*N:(t+1)*N]
+	for j, i := range from.idx {
+		if x := from.w[j]; x != 0 && last[i] < int32(a) {
+			b.units[i] = x / pxa[i]
+			b.held = append(b.held, i)
+		}
+	}
+	tg := f.cachedTarget(sc, to, t)
+	r.u, r.tr = b.turnover(f, t, g, tg.idx, tg.w, sc.dense)
 	f.pool.Put(sc)
 	p.mu.Lock()
 	p.turn[key] = r
@@ -535,7 +589,7 @@ func (f *megacapFast) point(sc *mcScratch, q MegacapParams) (engine.Metrics, err
 			if seg != nil {
 				a = seg.a
 			}
-			r := f.switchTurnover(paths[mode], a, t, sleeves[1-mode])
+			r := f.switchTurnover(paths[mode], a, t, G[len(G)-1], sleeves[1-mode])
 			if err := charge(t, v, r.u, r.tr); err != nil {
 				return engine.Metrics{}, err
 			}

@@ -126,20 +126,7 @@ func TestMegacapSynthSwitchAndHold(t *testing.T) {
 				el = append(el, i)
 			}
 		}
-		slices.SortStableFunc(el, func(a, c int) int {
-			switch za, zc := size[a*T+b], size[c*T+b]; {
-			case za > zc:
-				return -1
-			case za < zc:
-				return 1
-			}
-			return 0
-		})
-		out := map[int]bool{}
-		for _, i := range el[:k] {
-			out[i] = true
-		}
-		return out
+		return largest(size, T, b, el, k)
 	}
 	turnover := 0.0
 	for j, b := range res.TradeBars {
@@ -209,20 +196,7 @@ func TestMegacapSynthComposesByHand(t *testing.T) {
 			w := make([]float64, N)
 			set := el
 			if rotated {
-				byS := slices.Clone(el)
-				slices.SortStableFunc(byS, func(a, d int) int {
-					switch za, zd := size[a*T+b], size[d*T+b]; {
-					case za > zd:
-						return -1
-					case za < zd:
-						return 1
-					}
-					return 0
-				})
-				big := map[int]bool{}
-				for _, i := range byS[:c.k] {
-					big[i] = true
-				}
+				big := largest(size, T, b, el, c.k)
 				set = nil
 				for _, i := range el {
 					if big[i] == (c.dir == "into") {
@@ -260,6 +234,26 @@ func TestMegacapSynthComposesByHand(t *testing.T) {
 			}
 		}
 	}
+}
+
+// largest returns the k assets of el (column order) with the largest size
+// on bar b, ties by column order.
+func largest(size []float64, T, b int, el []int, k int) map[int]bool {
+	byS := slices.Clone(el)
+	slices.SortStableFunc(byS, func(a, c int) int {
+		switch za, zc := size[a*T+b], size[c*T+b]; {
+		case za > zc:
+			return -1
+		case za < zc:
+			return 1
+		}
+		return 0
+	})
+	out := map[int]bool{}
+	for _, i := range byS[:min(k, len(byS))] {
+		out[i] = true
+	}
+	return out
 }
 
 func itoa(n int) string {

@@ -301,6 +301,33 @@ func mcClose(a, b, rel float64) bool {
 	return math.Abs(a-b) <= rel*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
+// mcCheckSimulate fails unless got, the fast path's metrics of point ps,
+// equal the simulator's within 1e-12 (relative, absolute below 1); it
+// returns the largest deviation.
+func mcCheckSimulate(t testing.TB, p *engine.Panel, cfg engine.Config, ps engine.Params, got engine.Metrics) float64 {
+	t.Helper()
+	spec, _ := Lookup("megacap_rotation")
+	st, err := spec.New(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := engine.Simulate(p, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	want, g := res.Metrics.Values(), got.Values()
+	for m := range want {
+		if !mcClose(g[m], want[m], 1e-12) {
+			t.Fatalf("T=%d %s: %s = %.17g, simulator %.17g", p.T(), ps, engine.MetricNames[m], g[m], want[m])
+		}
+		if d := math.Abs(g[m]-want[m]) / math.Max(1, math.Abs(want[m])); d > worst {
+			worst = d
+		}
+	}
+	return worst
+}
+
 // mcGrid is every combination of the given values.
 func mcGrid(t testing.TB, axes map[string][]string) []engine.Params {
 	t.Helper()
@@ -376,23 +403,7 @@ func TestMegacapFastEqualsSimulate(t *testing.T) {
 			step := 1 + len(pts)/400 // simulate a deterministic spread of the points
 			checked, worst := 0, 0.0
 			for j := 0; j < len(pts); j += step {
-				st, err := spec.New(pts[j])
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := engine.Simulate(p, st, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, got := res.Metrics.Values(), out[j].Values()
-				for m := range want {
-					if !mcClose(got[m], want[m], 1e-12) {
-						t.Fatalf("%s: %s = %.17g, simulator %.17g", pts[j], engine.MetricNames[m], got[m], want[m])
-					}
-					if d := math.Abs(got[m]-want[m]) / math.Max(1, math.Abs(want[m])); d > worst {
-						worst = d
-					}
-				}
+				worst = math.Max(worst, mcCheckSimulate(t, p, cfg, pts[j], out[j]))
 				checked++
 			}
 			t.Logf("%d points evaluated, %d checked against the simulator, largest deviation %.3g", len(pts), checked, worst)
@@ -466,17 +477,7 @@ func TestMegacapFastShortPanels(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j, ps := range pts {
-			st, _ := spec.New(ps)
-			res, err := engine.Simulate(p, st, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, got := res.Metrics.Values(), out[j].Values()
-			for m := range want {
-				if !mcClose(got[m], want[m], 1e-12) {
-					t.Fatalf("T=%d %s: %s = %v, simulator %v", T, ps, engine.MetricNames[m], got[m], want[m])
-				}
-			}
+			mcCheckSimulate(t, p, cfg, ps, out[j])
 		}
 	}
 }
