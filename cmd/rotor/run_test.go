@@ -113,6 +113,28 @@ func TestRunOut(t *testing.T) {
 			}
 		}
 	}
+	// The Parquet curve reads back with its types, rows and metadata.
+	r, err := tables.Open(context.Background(), filepath.Join(dir, "run.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var last []any
+	for r.Next() {
+		n++
+		last = append(last[:0], r.Row()...)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	meta, cols := r.Meta(), r.Columns()
+	r.Close()
+	if n != 10 || cols[0].Type != tables.Date || meta["strategy"] != "buy_hold" || meta["table"] != "curve" || !strings.Contains(meta["conventions"], "fill close") {
+		t.Errorf("parquet curve: %d rows, columns %v, meta %v", n, cols, meta)
+	}
+	if v, ok := last[1].(float64); !ok || math.Abs(v-3.85/3) > 1e-12 {
+		t.Errorf("parquet V9 = %v", last[1])
+	}
 	cur, err := os.ReadFile(filepath.Join(dir, "run.csv"))
 	if err != nil {
 		t.Fatal(err)
