@@ -78,19 +78,28 @@ func BenchmarkSimulate(b *testing.B) {
 		name string
 		fill Fill
 		s    Strategy
+		into bool // SimulateInto with one reused Result
 	}{
-		{"monthly/fill=close", FillClose, monthlyEqual{}},
-		{"monthly/fill=next-close", FillNextClose, monthlyEqual{}},
-		{"buy-hold/fill=close", FillClose, schedule{0: equalOnBar0(bigPanel)}},
+		{"monthly/fill=close", FillClose, monthlyEqual{}, false},
+		{"monthly/fill=next-close", FillNextClose, monthlyEqual{}, false},
+		{"monthly/fill=close/into", FillClose, monthlyEqual{}, true},
+		{"buy-hold/fill=close", FillClose, schedule{0: equalOnBar0(bigPanel)}, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			p := bigPanel
 			cfg := DefaultConfig()
 			cfg.Fill = c.fill
 			cfg.CostBps = 5
+			var res Result
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Simulate(p, c.s, cfg); err != nil {
+				var err error
+				if c.into {
+					err = SimulateInto(&res, p, c.s, cfg)
+				} else {
+					_, err = Simulate(p, c.s, cfg)
+				}
+				if err != nil {
 					b.Fatal(err)
 				}
 			}
