@@ -1,3 +1,13 @@
+// Package engine is the core of rotor: the dense price panel (Panel), the
+// causal view a strategy decides from (View, Strategy, Preparer), the
+// portfolio simulator (Simulate, SimulateInto) with its fills, costs, cash
+// and delisting rules, the metrics of docs/semantics.md §4 (ReturnStats,
+// ComputeMetrics), benchmark return series (BenchmarkSeries) and the
+// causality check (CheckCausal). It is pure Go over plain []float64;
+// loading data lives in package datasets.
+//
+// A user's own strategy implements Strategy (and optionally Preparer) and
+// runs with Simulate(panel, strategy, DefaultConfig()); see the Example.
 package engine
 
 import (
