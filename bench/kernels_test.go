@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,9 +16,10 @@ import (
 
 // Kernel benchmarks: each fast kernel against its reference loop at two
 // sizes. Sub-benchmarks are named kernel/impl/size; "fast" ones also report
-// x-vs-ref, the reference's time per op over the kernel's, measured in the
-// same process right after (a few reference runs), so the ratio does not
-// depend on comparing separate lines taken at different moments.
+// x-vs-ref, the reference's time per op over the kernel's, measured by
+// alternating short rounds of the two in the same process (the median of
+// the per-round ratios), so that the ratio holds even when the load of the
+// machine changes between the sub-benchmarks.
 
 // walk is a seeded log-normal random walk of n prices (daily volatility
 // 1.5%), no missing values.
@@ -48,7 +50,7 @@ func benchPair(b *testing.B, size int, bars float64, fast, ref func()) {
 		perFast := b.Elapsed().Seconds() / float64(b.N)
 		b.ReportMetric(bars/perFast, "bars/s")
 		b.ReportMetric(bars*float64(b.N)/cpu, "bars/cpu-s")
-		b.ReportMetric(refTime(ref, perFast)/perFast, "x-vs-ref")
+		b.ReportMetric(speedup(fast, ref), "x-vs-ref")
 	})
 	b.Run(fmt.Sprintf("ref/%d", size), func(b *testing.B) {
 		b.SetBytes(int64(8 * bars))
@@ -60,21 +62,27 @@ func benchPair(b *testing.B, size int, bars float64, fast, ref func()) {
 	})
 }
 
-// refTime times the reference for about 100 ms (at least 3 runs) and
-// returns its seconds per op, taking the best of three rounds, as the fast
-// loop's timing (b.Loop) also keeps the machine's quiet moments.
-func refTime(ref func(), hint float64) float64 {
-	best := math.Inf(1)
-	for range 3 {
+// speedup alternates rounds of about 20 ms of fast and of ref (at least
+// one op each) and returns the median over 5 rounds of ref's time per op
+// over fast's.
+func speedup(fast, ref func()) float64 {
+	per := func(f func()) float64 {
 		n := 0
 		start := time.Now()
-		for n < 3 || time.Since(start) < 33*time.Millisecond {
-			ref()
+		for n < 1 || time.Since(start) < 20*time.Millisecond {
+			f()
 			n++
 		}
-		best = min(best, time.Since(start).Seconds()/float64(n))
+		return time.Since(start).Seconds() / float64(n)
 	}
-	return best
+	var ratios []float64
+	for range 5 {
+		tf := per(fast)
+		tr := per(ref)
+		ratios = append(ratios, tr/tf)
+	}
+	slices.Sort(ratios)
+	return ratios[len(ratios)/2]
 }
 
 func BenchmarkReturns(b *testing.B) {

@@ -110,8 +110,7 @@ func CrossBacktest(price []float64, fast, slow int, costBps float64) CrossStats 
 	buf := sc.buf[:3*T]
 	p := getPrefix(price)
 	ret := AppendReturns(buf[:0], price)
-	f := p.AppendMean(buf[T:T], fast)
-	s := p.AppendMean(buf[2*T:2*T], slow)
+	f, s := p.appendCrossInputs(buf[T:T], buf[2*T:2*T], fast, slow)
 	st := crossRun(ret, f, s, c)
 	putPrefix(p)
 	putScratch(sc)

@@ -115,6 +115,15 @@ func TestCrossBacktestTies(t *testing.T) {
 	if st.Switches != 0 || st.Std() != 0 || st.Equity != 1 {
 		t.Fatalf("constant prices: %+v std %v", st, st.Std())
 	}
+	// Alternating prices: SMA_2 = SMA_4 = 2 exactly on every bar from 3 on,
+	// a tie, so never long (the division-free comparison must defer to the
+	// quotients here).
+	for i := range price {
+		price[i] = float64(1 + 2*(i%2))
+	}
+	if st := CrossBacktest(price, 2, 4, 0); st.Switches != 0 {
+		t.Fatalf("alternating prices: %+v", st)
+	}
 }
 
 func TestCrossGridMatchesSingle(t *testing.T) {

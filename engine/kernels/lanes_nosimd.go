@@ -11,3 +11,7 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 func windowSIMD(out []float64, p *Prefix, n int, mean bool) int { return n - 1 }
 
 func returnsSIMD(out, price []float64) int { return 1 }
+
+func crossInputsSIMD(fo, so []float64, p *Prefix, fast, slow int) int {
+	return max(fast, slow) - 1
+}

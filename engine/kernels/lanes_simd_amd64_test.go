@@ -33,6 +33,7 @@ func TestSIMDMatchesGo(t *testing.T) {
 			type res struct {
 				ret, sum, mean []float64
 				grid           []CrossStats
+				single         CrossStats
 			}
 			run := func() res {
 				var r res
@@ -41,6 +42,7 @@ func TestSIMDMatchesGo(t *testing.T) {
 				r.mean = AppendRollingMean(nil, x, 7)
 				r.grid = make([]CrossStats, len(prices)*len(pairs))
 				CrossGridLanes(prices, pairs, float64(rep%3), r.grid)
+				r.single = CrossBacktest(x, 3+rep, 10+2*rep, float64(rep%2))
 				return r
 			}
 			a := run()
@@ -51,6 +53,9 @@ func TestSIMDMatchesGo(t *testing.T) {
 			sameSlices(t, "returns", a.ret, b.ret)
 			sameSlices(t, "sum", a.sum, b.sum)
 			sameSlices(t, "mean", a.mean, b.mean)
+			if !crossEqual(a.single, b.single) {
+				t.Fatalf("n=%d CrossBacktest: simd %+v, go %+v", n, a.single, b.single)
+			}
 			for k := range a.grid {
 				if !crossEqual(a.grid[k], b.grid[k]) {
 					t.Fatalf("n=%d lanes result %d: simd %+v, go %+v", n, k, a.grid[k], b.grid[k])
