@@ -223,14 +223,16 @@ type mcEpisode struct{ s, x int }
 // it become x = T.
 func mcEpisodes(dst []mcEpisode, T int, trig, opp []int, q MegacapParams) []mcEpisode {
 	for _, tau := range trig {
-		s := tau + q.Lag
-		if s >= T-1 {
+		if q.Lag >= T-1-tau { // s = tau + lag on or after the last bar (no overflow)
 			break
 		}
+		s := tau + q.Lag
 		x := T
 		switch q.Exit {
 		case "days":
-			x = s + q.Hold
+			if q.Hold < T-1-s {
+				x = s + q.Hold
+			}
 		case "hike":
 			j, _ := slices.BinarySearch(opp, s+1)
 			if j < len(opp) {

@@ -214,6 +214,8 @@ func TestMegacapEpisodes(t *testing.T) {
 		{"hike exit strictly after the switch", 100, []int{10, 60}, []int{12, 30, 70}, q(2, 1, "hike"), []mcEpisode{{12, 30}, {62, 70}}},
 		{"hike exit none after", 100, []int{10}, []int{5}, q(0, 1, "hike"), []mcEpisode{{10, 100}}},
 		{"never", 100, []int{10, 60}, nil, q(0, 1, "never"), []mcEpisode{{10, 100}}},
+		{"huge lag", 100, []int{10}, nil, q(math.MaxInt, 1, "days"), nil},
+		{"huge hold", 100, []int{10}, nil, q(0, math.MaxInt, "days"), []mcEpisode{{10, 100}}},
 	}
 	for _, c := range cases {
 		got := mcEpisodes(nil, c.T, c.trig, c.opp, c.q)
