@@ -27,6 +27,13 @@ type Marker struct {
 	Color string // default dark red
 }
 
+// Band shades a date range behind the series (e.g. the range of the price
+// data on a longer rates chart).
+type Band struct {
+	From, To engine.Date
+	Label    string
+}
+
 // LineChart is a chart of one or more series over dates: x is the
 // calendar (ticks on month/quarter/year starts chosen from the width), y
 // is linear or log10 with round ticks, labelled with YLabel (say the unit).
@@ -40,6 +47,7 @@ type LineChart struct {
 	Log     bool   // log10 y axis (values ≤ 0 are not drawn)
 	Format  Format // y tick labels
 	Ref     *float64
+	Bands   []Band
 	// From and To restrict the x range (zero: the data's range).
 	From, To engine.Date
 }
@@ -183,6 +191,19 @@ func (c *LineChart) SVG() string {
 	ydom := fmt.Sprintf("%s,%s", floatAttr(ylo), floatAttr(yhi))
 	b.open(W, H, "chart", c.Title, fmt.Sprintf(` data-plot="%s,%s,%s,%s" data-x-domain="%s,%s" data-y-domain="%s" data-y-log="%t"`,
 		coord(m.left), coord(m.top), coord(plotW), coord(plotH), lo, hi, ydom, c.Log))
+	for _, bd := range c.Bands {
+		a, e := max(bd.From, lo), min(bd.To, hi)
+		if e <= a {
+			continue
+		}
+		x0, x1 := xs.at(float64(a)), xs.at(float64(e))
+		b.WriteString(`<g class="band"><title>` + esc(bd.Label) + `</title>`)
+		b.rect(x0, m.top, x1-x0, plotH, "#eef3f8", "")
+		if textWidth(bd.Label)+8 < x1-x0 {
+			b.text((x0+x1)/2, m.top+13, "middle", "tick", bd.Label)
+		}
+		b.WriteString(`</g>`)
+	}
 	// Grid and y ticks.
 	b.WriteString(`<g class="axis">`)
 	ypos := make([]float64, len(yt))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/rotor-bt/rotor/engine"
 )
@@ -107,7 +108,8 @@ func rebase(v []float64, at float64) []float64 {
 func (s *Study) EventTable() *Table {
 	_, after := s.window()
 	t := &Table{Title: "Rate events", Columns: []string{"event", "date (series)", "rate from", "rate to", "bar",
-		fmt.Sprintf("%s, %d bars", s.rotatedName(), after), fmt.Sprintf("%s, %d bars", s.baseName(), after), "difference"}, Footer: s.Conventions}
+		fmt.Sprintf("rotated, %d bars", after), fmt.Sprintf("base, %d bars", after), "difference"}}
+	var early []string
 	ws := map[engine.Date]StudyWindow{}
 	for _, w := range s.Windows() {
 		ws[w.Event.Date] = w
@@ -122,6 +124,9 @@ func (s *Study) EventTable() *Table {
 			if n < after {
 				row[len(row)-1] += fmt.Sprintf(" (%d bars)", n)
 			}
+		} else if len(s.Dates) > 0 && e.Date < s.Dates[0] {
+			early = append(early, e.Date.String())
+			continue
 		} else {
 			row = append(row, "before the data", "", "", "")
 			if len(s.Dates) > 0 && e.Date > s.Dates[len(s.Dates)-1] {
@@ -132,6 +137,11 @@ func (s *Study) EventTable() *Table {
 		t.Rows = append(t.Rows, row)
 		t.Values = append(t.Values, vals)
 	}
+	t.Footer = append(t.Footer, fmt.Sprintf("rotated: %s; base: %s; returns from the event bar over the next %d bars (fewer at the end of the data)", s.rotatedName(), s.baseName(), after))
+	if len(early) > 0 {
+		t.Footer = append(t.Footer, fmt.Sprintf("%d earlier events, before the price data: %s", len(early), strings.Join(early, ", ")))
+	}
+	t.Footer = append(t.Footer, s.Conventions...)
 	return t
 }
 
@@ -184,7 +194,12 @@ func (s *Study) Render(w io.Writer) error {
 			Markers: markers}
 		rc.To = max(s.Rates.Dates[len(s.Rates.Dates)-1], s.Dates[T-1])
 		rc.From = s.Rates.Dates[0]
-		p.figure(rc.SVG(), fmt.Sprintf("%s, %s to %s, as a step series (each value holds until the next row); dashed lines mark the %ss found by the rule of SEMANTICS §7. The price data cover %s to %s.",
+		rc.Bands = []Band{{From: s.Dates[0], To: s.Dates[T-1], Label: "price data"}}
+		rc.Markers = append([]Marker(nil), markers...)
+		for k := range rc.Markers {
+			rc.Markers[k].Label = rc.Markers[k].Date.String()
+		}
+		p.figure(rc.SVG(), fmt.Sprintf("%s, %s to %s, as a step series (each value holds until the next row); dashed lines mark the %ss found by the rule of SEMANTICS §7 (labelled with the series' date where there is room). The shaded range is the price data, %s to %s.",
 			name, s.Rates.Dates[0], s.Rates.Dates[len(s.Rates.Dates)-1], kind, s.Dates[0], s.Dates[T-1]))
 	}
 

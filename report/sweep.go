@@ -94,6 +94,11 @@ type SweepSummary struct {
 	Hist           []int64
 
 	Symbols bool // rows carry a symbol (per-asset mode)
+
+	// Constant lists "name=value" of the parameters with one value in every
+	// row; the top table leaves them out (its footer names them).
+	Constant []string
+	shown    []bool // per parameter: a top-table column
 }
 
 // Value returns the cell's displayed value under the summary's Agg.
@@ -106,7 +111,7 @@ func (s *SweepSummary) Value(x, y int) float64 {
 }
 
 // topColumns are the metrics shown next to the ranked one in the top table.
-var topColumns = []string{"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "turnover", "exposure"}
+var topColumns = []string{"total_return", "cagr", "volatility", "sharpe", "max_drawdown", "calmar"}
 
 // ReportMetrics returns the metrics of have that a sweep report of metric
 // reads: metric itself and the columns of the top table. Sources may read
@@ -137,7 +142,11 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 	if sum.Symbols {
 		t.Columns = append(t.Columns, "symbol")
 	}
-	t.Columns = append(t.Columns, s.Params...)
+	for i, n := range s.Params {
+		if sum.showParam(i) {
+			t.Columns = append(t.Columns, n)
+		}
+	}
 	show := []int{}
 	idx := map[string]int{}
 	for i, m := range s.Metrics {
@@ -161,9 +170,11 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 			row = append(row, r.Symbol)
 			vals = append(vals, r.Symbol)
 		}
-		for _, p := range r.Params {
-			row = append(row, p)
-			vals = append(vals, p)
+		for i, p := range r.Params {
+			if sum.showParam(i) {
+				row = append(row, p)
+				vals = append(vals, p)
+			}
 		}
 		for _, i := range show {
 			row = append(row, FormatMetric(s.Metrics[i], r.Metrics[i]))
@@ -173,7 +184,15 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 		t.Values = append(t.Values, vals)
 	}
 	t.Footer = s.Conventions
+	if len(sum.Constant) > 0 {
+		t.Footer = append(append([]string(nil), s.Conventions...), "same in every row: "+strings.Join(sum.Constant, ", "))
+	}
 	return t
+}
+
+// showParam reports whether parameter i varies (a top-table column).
+func (s *SweepSummary) showParam(i int) bool {
+	return s.shown == nil || i >= len(s.shown) || s.shown[i]
 }
 
 // Render writes the sweep report: heatmap, top N and distribution.

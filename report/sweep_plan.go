@@ -317,6 +317,16 @@ func (s *Sweep) Plan(st *SweepStats) (*SweepPlan, error) {
 			p.Free = append(p.Free, i)
 		}
 	}
+	sum.shown = make([]bool, len(s.Params))
+	for i := range s.Params {
+		if i < len(st.Dims) {
+			d := &st.Dims[i]
+			sum.shown[i] = d.distinct() != 1
+			if d.distinct() == 1 {
+				sum.Constant = append(sum.Constant, d.Name+"="+d.Values[0])
+			}
+		}
+	}
 	sum.Cells = make([][]HeatCell, len(sum.YCats))
 	for y := range sum.Cells {
 		sum.Cells[y] = make([]HeatCell, len(sum.XCats))

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rotor-bt/rotor/datasets"
@@ -35,7 +37,9 @@ const demoSummary = `Runs the flagship study on the embedded real sample (23 US 
       weighting) against the cap-weighted base, with each episode's return.
 
 The full sweep (every parameter and metric of docs/semantics.md §4) is
-written to --out (Parquet, CSV or JSON lines by extension), atomically.
+written to --out (Parquet, CSV or JSON lines by extension), atomically, and
+the study's HTML report (charts and tables, no network needed) beside it
+with the extension .html.
 The data flags run the same study on other data.
 
 Examples:
@@ -140,7 +144,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	// The report (charts of the study) goes beside the results.
+	html := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".html"
+	if err := report.WriteFile(html, d.Study().Render); err != nil {
+		return err
+	}
 	fmt.Fprintf(stderr, "demo: done in %.1f s; results in %s\n", time.Since(start).Seconds(), *out)
+	fmt.Fprintf(stderr, "demo: report in %s\n", html)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-bt/rotor/datasets/tables"
 	"github.com/rotor-bt/rotor/engine"
 	"github.com/rotor-bt/rotor/report"
+	"github.com/rotor-bt/rotor/strategies"
 )
 
 func init() {
@@ -535,7 +536,14 @@ func openSweep(ctx context.Context, path, metric string) (*report.Sweep, *sweepD
 	if _, err := os.Stat(tables.SidecarPath(path)); err == nil {
 		typed = true
 	}
-	q, err := newSweepDB(path, cols, typed)
+	var params map[string]bool
+	if spec, err := strategies.Lookup(meta["strategy"]); err == nil {
+		params = map[string]bool{}
+		for _, ps := range spec.Params {
+			params[ps.Name] = true
+		}
+	}
+	q, err := newSweepDB(path, cols, typed, params)
 	if err != nil {
 		return nil, nil, err
 	}

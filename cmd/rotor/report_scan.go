@@ -386,8 +386,10 @@ func sqlText(v any) string {
 
 // newSweepDB classifies the columns of a sweep table: config_id and symbol
 // are keys, columns named like the metrics of SEMANTICS §4 are metrics,
-// every other column is a parameter.
-func newSweepDB(path string, cols []tables.Column, typed bool) (*sweepDB, error) {
+// the strategy's parameters (params, when known) are parameters; other
+// columns (e.g. episode dates) are left out. With params nil every other
+// column is a parameter.
+func newSweepDB(path string, cols []tables.Column, typed bool, params map[string]bool) (*sweepDB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -405,7 +407,7 @@ func newSweepDB(path string, cols []tables.Column, typed bool) (*sweepDB, error)
 			q.symJ = j
 		case isMetric(c.Name):
 			q.metricJ = append(q.metricJ, j)
-		default:
+		case params == nil || params[c.Name]:
 			q.paramJ = append(q.paramJ, j)
 			q.names = append(q.names, c.Name)
 		}

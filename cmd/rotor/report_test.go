@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"github.com/rotor-bt/rotor/datasets/tables"
 	"github.com/rotor-bt/rotor/engine"
 )
@@ -32,7 +34,7 @@ func writeSweepTable(t testing.TB, path string, n int) {
 	for _, m := range engine.MetricNames {
 		cols = append(cols, tables.Column{Name: m, Type: tables.Float64})
 	}
-	w, err := tables.Create(path, cols, map[string]string{"strategy": "sma_cross", "grid": "fast=1:100,slow=1:100,seed=…",
+	w, err := tables.Create(path, cols, map[string]string{"strategy": "grid_fixture", "grid": "fast=1:100,slow=1:100,seed=…",
 		"conventions": "conventions: fill close; no costs; P = 252\ndata: fixture"})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +84,7 @@ func TestReportSweepFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := string(doc)
-		for _, want := range []string{`class="cell" data-x="1–4.3" data-y="1"`, "Fixed: weighting=cap", "sma_cross"} {
+		for _, want := range []string{`class="cell" data-x="1–4.3" data-y="1"`, "Fixed: weighting=cap", "Sweep report: grid_fixture"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s: report lacks %q", ext, want)
 			}
@@ -365,5 +367,100 @@ func TestReportSQLMatchesGo(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDemoWritesReport runs rotor demo on the embedded sample and checks
+// the study report it writes beside the results: well-formed, no URL, the
+// rate path with the 2019 first cut marked, the event window, and the
+// rotated and base curves ending at the values of the demo's results.
+func TestDemoWritesReport(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "demo.parquet")
+	var o, e bytes.Buffer
+	if code := runMain(context.Background(), []string{"demo", "--out", out}, &o, &e); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, e.String())
+	}
+	page := filepath.Join(dir, "demo.html")
+	if !strings.Contains(e.String(), "demo: report in "+page) {
+		t.Errorf("demo does not print the report's path: %s", e.String())
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for _, bad := range []string{"http://", "https://", "<script", " src=", " href="} {
+		if strings.Contains(s, bad) {
+			t.Errorf("demo report contains %q", bad)
+		}
+	}
+	var markers, windows int
+	var last []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if a.Key == "data-date" && a.Val == "2019-08-01" {
+					markers++
+				}
+				if a.Key == "data-last-value" {
+					last = append(last, a.Val)
+				}
+			}
+			if n.Data == "h3" && n.FirstChild != nil && strings.HasPrefix(n.FirstChild.Data, "first cut 2019-08-01") {
+				windows++
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if markers < 2 || windows != 1 {
+		t.Errorf("2019-08-01 markers %d (want the rate chart's and the equity chart's), event windows %d (want 1)", markers, windows)
+	}
+	// Series: the rate path, then rotated and base over the whole run: the
+	// base's final equity is 1 + the base total return of the results.
+	cols, meta, err := tables.ReadMeta(context.Background(), out)
+	if err != nil || len(cols) == 0 {
+		t.Fatal(err)
+	}
+	baseTR, _ := strconv.ParseFloat(meta["base_total_return"], 64)
+	if len(last) < 3 {
+		t.Fatalf("series: %v", last)
+	}
+	if got, _ := strconv.ParseFloat(last[2], 64); math.Abs(got-(1+baseTR)) > 1e-12 {
+		t.Errorf("base curve ends at %v, want 1 + %v", got, baseTR)
+	}
+}
+
+func TestReportKnownStrategyColumns(t *testing.T) {
+	// A sweep of a registered strategy: its parameters are the heatmap's
+	// dimensions; other non-metric columns (episode dates) are left out.
+	dir := t.TempDir()
+	in := filepath.Join(dir, "s.csv")
+	w, err := tables.Create(in, []tables.Column{{Name: "config_id", Type: tables.String}, {Name: "fast", Type: tables.Int64},
+		{Name: "slow", Type: tables.Int64}, {Name: "switch_date", Type: tables.Date}, {Name: "sharpe", Type: tables.Float64}},
+		map[string]string{"strategy": "sma_cross"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 20; k++ {
+		w.Write([]any{strconv.Itoa(k), int64(k%4 + 1), int64(k/4 + 10), engine.DateOf(2020, 1, 1+k), float64(k)})
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := openSweep(context.Background(), in, "sharpe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(s.Params, ",") != "fast,slow" {
+		t.Errorf("params %v, want fast,slow", s.Params)
 	}
 }
