@@ -510,3 +510,64 @@ func TestMegacapCausal(t *testing.T) {
 		}
 	}
 }
+
+// Episodes against a bar-by-bar reference: the rotated bars are the union
+// of every event's [s, x) clipped to the calendar (a switch on or after the
+// last bar does nothing, and the last bar has no decision); merged
+// episodes neither overlap nor touch.
+func FuzzMegacapEpisodes(f *testing.F) {
+	f.Add(uint16(100), uint64(0x0102030405), uint8(3), uint8(10), uint8(0))
+	f.Add(uint16(30), uint64(0xffffffffffff), uint8(0), uint8(1), uint8(1))
+	f.Add(uint16(2), uint64(7), uint8(1), uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, T16 uint16, bits uint64, lag, hold, exit uint8) {
+		T := int(T16%400) + 1
+		rng := rand.New(rand.NewPCG(bits, uint64(T)))
+		var trig, opp []int
+		for b := 0; b < T; b++ {
+			switch rng.IntN(12) {
+			case 0:
+				trig = append(trig, b)
+			case 1:
+				opp = append(opp, b)
+			}
+		}
+		q := MegacapParams{Lag: int(lag), Hold: int(hold)%60 + 1, Exit: []string{"days", "hike", "never"}[exit%3]}
+		ref := make([]bool, T)
+		for _, tau := range trig {
+			s := tau + q.Lag
+			if s >= T-1 {
+				continue
+			}
+			x := T
+			switch q.Exit {
+			case "days":
+				x = s + q.Hold
+			case "hike":
+				for _, o := range opp {
+					if o > s {
+						x = o
+						break
+					}
+				}
+			}
+			for b := s; b < min(x, T); b++ {
+				ref[b] = true
+			}
+		}
+		got := make([]bool, T)
+		eps := mcEpisodes(nil, T, trig, opp, q)
+		for j, e := range eps {
+			if e.s >= T-1 || e.x <= e.s || (e.x < T && e.x >= T-1) || (j > 0 && e.s <= eps[j-1].x) {
+				t.Fatalf("bad episode %v in %v (T=%d)", e, eps, T)
+			}
+			for b := e.s; b < min(e.x, T); b++ {
+				got[b] = true
+			}
+		}
+		for b := 0; b < T-1; b++ { // no decision on the last bar
+			if got[b] != ref[b] {
+				t.Fatalf("T=%d %+v trig %v opp %v: bar %d rotated=%v, reference %v (episodes %v)", T, q, trig, opp, b, got[b], ref[b], eps)
+			}
+		}
+	})
+}
