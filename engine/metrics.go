@@ -139,12 +139,7 @@ func (s *ReturnStats) add(v, r, rf, b float64) {
 
 	s.SumR += r
 	s.SumR2 += r * r
-	if r < s.MinR {
-		s.MinR = r
-	}
-	if r > s.MaxR {
-		s.MaxR = r
-	}
+	extremes(&s.MinR, &s.MaxR, r)
 
 	x := Diff(r, rf)
 	s.SumX += x
@@ -152,35 +147,30 @@ func (s *ReturnStats) add(v, r, rf, b float64) {
 	if x < 0 {
 		s.SumDown2 += x * x
 	}
-	if x < s.MinX {
-		s.MinX = x
-	}
-	if x > s.MaxX {
-		s.MaxX = x
-	}
+	extremes(&s.MinX, &s.MaxX, x)
 
 	y := Diff(b, rf)
 	s.SumY += y
 	s.SumY2 += y * y
 	s.SumXY += x * y
-	if y < s.MinY {
-		s.MinY = y
-	}
-	if y > s.MaxY {
-		s.MaxY = y
-	}
+	extremes(&s.MinY, &s.MaxY, y)
 
 	a := Diff(r, b)
 	s.SumA += a
 	s.SumA2 += a * a
-	if a < s.MinA {
-		s.MinA = a
-	}
-	if a > s.MaxA {
-		s.MaxA = a
-	}
+	extremes(&s.MinA, &s.MaxA, a)
 
 	s.BenchGrowth *= 1 + b
+}
+
+// extremes widens [lo, hi] to include v (a NaN leaves it as it is).
+func extremes(lo, hi *float64, v float64) {
+	if v < *lo {
+		*lo = v
+	}
+	if v > *hi {
+		*hi = v
+	}
 }
 
 // sampleVar is the ddof = 1 variance from n, Σ, Σ² and the sample's
