@@ -57,12 +57,10 @@ type megacapFast struct {
 // newMegacapFast builds the shared evaluator, or returns nil when it does
 // not cover cfg or the panel (the generic path then reports the problem).
 func newMegacapFast(p *engine.Panel, cfg engine.Config) engine.Evaluator {
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	if p == nil || p.T() < 1 || p.N() < 1 || cfg.Fill != engine.FillClose ||
-		!finite(cfg.CostBps) || cfg.CostBps < 0 || !finite(cfg.SpreadBps) || cfg.SpreadBps < 0 ||
-		!finite(cfg.FixedCost) || cfg.FixedCost < 0 || !finite(cfg.InitialCapital) || cfg.InitialCapital <= 0 ||
-		!finite(cfg.PeriodsPerYear) || cfg.PeriodsPerYear <= 0 || !(cfg.MaxLeverage >= 1) ||
-		(cfg.Benchmark != nil && len(cfg.Benchmark) != p.T()) {
+	// Weights sum to at most 1, so a leverage limit ≥ 1 never binds; below
+	// 1 the simulator reports the breach.
+	if p == nil || p.T() < 1 || p.N() < 1 || cfg.Validate() != nil || cfg.Fill != engine.FillClose ||
+		!(cfg.MaxLeverage >= 1) || (cfg.Benchmark != nil && len(cfg.Benchmark) != p.T()) {
 		return nil
 	}
 	m, err := newMCPanel(p)
