@@ -1,7 +1,6 @@
 package strategies
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -70,17 +69,6 @@ func (s *schedule) due(t int) bool {
 		return t%s.every == 0
 	}
 	return s.ends[t]
-}
-
-// String is the rule as printed in docs and errors.
-func (s schedule) String() string {
-	if s.every == 1 {
-		return "daily"
-	}
-	if s.every > 0 {
-		return fmt.Sprintf("every %d bars", s.every)
-	}
-	return s.period.String()
 }
 
 // mustGet returns parameter n of resolved params. Resolved params always
