@@ -34,9 +34,9 @@ type Reader struct {
 }
 
 // openDB opens the locked-down DuckDB of package datasets with access to
-// exactly the files read.
+// exactly the files read. One thread: rows come back in file order.
 func openDB(ctx context.Context, files ...string) (*datasets.DB, error) {
-	return datasets.OpenDB(ctx, datasets.DBConfig{MemoryLimit: "1GB", Threads: 2, Files: files})
+	return datasets.OpenDB(ctx, datasets.DBConfig{MemoryLimit: "1GB", Threads: 1, Files: files})
 }
 
 // source returns the SQL relation reading path with the schema's types and

@@ -402,6 +402,10 @@ func (w *Writer) Close() error {
 		w.Abort()
 		return fmt.Errorf("write %s: %w", w.path, err)
 	}
+	if err := w.tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
+		w.Abort()
+		return fmt.Errorf("write %s: %w", w.path, err)
+	}
 	if err := w.tmp.Sync(); err != nil {
 		w.Abort()
 		return fmt.Errorf("write %s: %w", w.path, err)
@@ -481,7 +485,10 @@ func (w *Writer) writeSidecar() error {
 		return fmt.Errorf("write %s: %w", SidecarPath(w.path), err)
 	}
 	w.tmpMeta = f.Name()
-	_, err = f.Write(append(data, '\n'))
+	err = f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(append(data, '\n'))
+	}
 	if err == nil {
 		err = f.Sync()
 	}

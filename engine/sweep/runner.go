@@ -462,7 +462,7 @@ func blockRows(blk []*chunk, dst []Row, cursor []int, done func(uint64, int) boo
 // autoChunk picks the points per chunk: large enough to share work across
 // points, small enough that every worker gets about four chunks.
 func autoChunk(total int64, workers, groups int) int {
-	const maxChunk = 1024
+	const maxChunk = 256
 	if total <= 0 {
 		return 256
 	}
