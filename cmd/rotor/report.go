@@ -568,6 +568,16 @@ func openSweep(ctx context.Context, path, metric string) (*report.Sweep, *sweepD
 	if meta["conventions"] != "" {
 		s.Conventions = strings.Split(meta["conventions"], "\n")
 	}
+	// Every printed table states its data and benchmark too.
+	for _, k := range []string{"data", "benchmark", "cash"} {
+		if v := meta[k]; v != "" && !strings.Contains(meta["conventions"], v) {
+			line := v
+			if !strings.HasPrefix(v, k) {
+				line = k + ": " + v
+			}
+			s.Conventions = append(s.Conventions, line)
+		}
+	}
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
 		if k != "conventions" && k != "table" && meta[k] != "" {
