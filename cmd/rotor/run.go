@@ -218,8 +218,8 @@ func runFooter(o *runOptions, p *engine.Panel, info *datasets.Info, benchLabel s
 		"benchmark: " + benchLabel,
 	}
 	if res != nil {
-		lines = append(lines, fmt.Sprintf("%d trades on %d bars; %d delisted or unfillable positions sold at their last price",
-			len(res.Trades), len(res.TradeBars), res.Delistings))
+		lines = append(lines, fmt.Sprintf("%d rebalances changing %d positions; %d delisted or unfillable positions sold at their last price",
+			len(res.TradeBars), len(res.Trades), res.Delistings))
 	}
 	return lines
 }
