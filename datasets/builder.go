@@ -16,6 +16,10 @@ import (
 // date32, then one float64 column per field in fields order). It checks
 // every rule that concerns single rows: duplicates, prices > 0 and finite,
 // volumes and share counts ≥ 0 and finite, high ≥ low.
+//
+// The bars are split into parts [t0, t1); each part is filled by its own
+// partBuilder, and parts may be filled concurrently (their cells are
+// disjoint). The calendar index is shared and read-only.
 type builder struct {
 	p      *engine.Panel
 	fields []engine.Field
@@ -23,9 +27,15 @@ type builder struct {
 	T, N   int
 	base   engine.Date // dates[0]
 	tIndex []int32     // date - base → bar, -1 for dates not in the calendar
-	seen   []uint64    // bitset over cells
-	pos    []int32     // scratch: cell index of each row of the batch
 	hi, lo int         // position of high and low in fields, or -1
+}
+
+// partBuilder fills bars [t0, t1) of a builder's panel.
+type partBuilder struct {
+	*builder
+	t0, t1 int
+	seen   []uint64 // bitset over the part's cells, index s*(t1-t0) + t-t0
+	pos    []int32  // scratch: cell index of each row of the batch
 	rows   int64
 }
 
@@ -69,12 +79,19 @@ func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*
 			b.lo = k
 		}
 	}
-	b.seen = make([]uint64, (b.T*b.N+63)/64)
 	return b, nil
 }
 
+// part returns the builder of bars [t0, t1).
+func (b *builder) part(t0, t1 int) *partBuilder {
+	return &partBuilder{builder: b, t0: t0, t1: t1, seen: make([]uint64, ((t1-t0)*b.N+63)/64)}
+}
+
+// whole returns the builder of every bar.
+func (b *builder) whole() *partBuilder { return b.part(0, b.T) }
+
 // add scatters one record batch.
-func (b *builder) add(rec arrow.RecordBatch) error {
+func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	n := int(rec.NumRows())
 	if n == 0 {
 		return nil
@@ -97,19 +114,24 @@ func (b *builder) add(rec arrow.RecordBatch) error {
 	}
 	pos := b.pos[:n]
 	T, N := int32(b.T), int32(b.N)
+	t0, t1, width := int32(b.t0), int32(b.t1), int32(b.t1-b.t0)
 	span := int32(len(b.tIndex))
 	for r := range pos {
 		s, d := syms[r], int32(dates[r]-b.base)
-		if s < 0 || s >= N || d < 0 || d >= span || b.tIndex[d] < 0 {
-			return &rowError{date: dates[r], symbol: fmt.Sprint(s), rule: "row outside the calendar", hint: "internal: symbol or date not in the index"}
+		if s < 0 || s >= N || d < 0 || d >= span {
+			return fmt.Errorf("panel builder: row %d (symbol %d, %s) outside the panel", r, s, dates[r])
 		}
-		c := s*T + b.tIndex[d]
-		w, bit := c>>6, uint64(1)<<(uint(c)&63)
+		t := b.tIndex[d]
+		if t < t0 || t >= t1 {
+			return fmt.Errorf("panel builder: row %d (symbol %d, %s) outside bars %d..%d", r, s, dates[r], t0, t1)
+		}
+		l := s*width + t - t0
+		w, bit := l>>6, uint64(1)<<(uint(l)&63)
 		if b.seen[w]&bit != 0 {
 			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
 		}
 		b.seen[w] |= bit
-		pos[r] = c
+		pos[r] = s*T + t
 	}
 	for k, f := range b.fields {
 		arr, ok := rec.Column(2 + k).(*array.Float64)
@@ -148,22 +170,26 @@ func (b *builder) add(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// finish sets every cell no row filled to NaN and installs the columns.
-func (b *builder) finish() (*engine.Panel, error) {
+// fill sets every cell of the part that no row filled to NaN.
+func (b *partBuilder) fill() {
 	nan := math.NaN()
-	cells := b.T * b.N
-	for w, bits := range b.seen {
-		if bits == ^uint64(0) {
-			continue
-		}
-		for c := w * 64; c < min(cells, w*64+64); c++ {
-			if bits&(1<<(uint(c)&63)) == 0 {
-				for _, col := range b.cols {
-					col[c] = nan
-				}
+	width := b.t1 - b.t0
+	for s := range b.N {
+		for t := b.t0; t < b.t1; t++ {
+			l := s*width + t - b.t0
+			if b.seen[l>>6]&(1<<(uint(l)&63)) != 0 {
+				continue
+			}
+			c := s*b.T + t
+			for _, col := range b.cols {
+				col[c] = nan
 			}
 		}
 	}
+}
+
+// finish installs the columns; every part must have been filled.
+func (b *builder) finish() (*engine.Panel, error) {
 	for k, f := range b.fields {
 		if err := b.p.SetColumn(f, b.cols[k]); err != nil {
 			return nil, err

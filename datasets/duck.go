@@ -36,6 +36,7 @@ type DB struct {
 	db      *sql.DB
 	conn    *sql.Conn
 	arrow   *duckdb.Arrow
+	extra   []*DB // more connections to the same database, for parallel scans
 	tempDir string
 	ownTemp bool
 }
@@ -66,7 +67,7 @@ func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
 		return d, err
 	}
 	d.db = sql.OpenDB(c)
-	d.db.SetMaxOpenConns(1)
+	d.db.SetMaxOpenConns(maxConns)
 	if d.conn, err = d.db.Conn(ctx); err != nil {
 		return d, err
 	}
@@ -108,12 +109,44 @@ func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
 			return d, fmt.Errorf("duckdb: %s: %w", s.q, err)
 		}
 	}
-	err = d.conn.Raw(func(dc any) error {
-		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		d.arrow = a
+	d.arrow, err = arrowOf(d.conn)
+	return d, err
+}
+
+// maxConns bounds the connections of one DB (the first plus parallel scans).
+const maxConns = 8
+
+func arrowOf(conn *sql.Conn) (a *duckdb.Arrow, err error) {
+	err = conn.Raw(func(dc any) error {
+		a, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
 		return err
 	})
-	return d, err
+	return a, err
+}
+
+// Conn returns connection k of the database: 0 is d itself, others are
+// further connections that share its (global, locked) configuration, for
+// queries that run at the same time. Each is used by one goroutine.
+func (d *DB) Conn(ctx context.Context, k int) (*DB, error) {
+	if k == 0 {
+		return d, nil
+	}
+	if k >= maxConns {
+		return nil, fmt.Errorf("duckdb: connection %d of at most %d", k, maxConns)
+	}
+	for len(d.extra) < k {
+		c, err := d.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		x := &DB{conn: c}
+		if x.arrow, err = arrowOf(c); err != nil {
+			c.Close()
+			return nil, err
+		}
+		d.extra = append(d.extra, x)
+	}
+	return d.extra[k-1], nil
 }
 
 func nonNil(s []string) []string {
@@ -141,6 +174,9 @@ func (d *DB) Close() error {
 		return nil
 	}
 	var errs []error
+	for _, x := range d.extra {
+		errs = append(errs, x.conn.Close())
+	}
 	if d.conn != nil {
 		errs = append(errs, d.conn.Close())
 	}

@@ -203,3 +203,29 @@ func TestLoadCanceled(t *testing.T) {
 		t.Errorf("error %v; want context.Canceled", err)
 	}
 }
+
+// A directory of hive partitions (symbol=X/…) loads like one table, the
+// partition key supplying the symbol column.
+func TestLoadHiveDirectory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := OpenDB(ctx, DBConfig{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"AAA", "BBB"} {
+		os.MkdirAll(filepath.Join(dir, "symbol="+s), 0o755)
+		err := db.Exec(ctx, "COPY (SELECT DATE '2024-01-02' + CAST(i AS INTEGER) AS date, 10.0 + i AS close FROM range(3) t(i)) TO ? (FORMAT parquet)", filepath.Join(dir, "symbol="+s, "part.parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	p, info, err := Load(ctx, LoadOptions{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.N() != 2 || p.T() != 3 || info.Rows != 6 || len(info.Files) != 2 || p.At(engine.Close, 2, 1) != 12 {
+		t.Errorf("hive load: %v %d bars, %d rows, files %v", p.Symbols, p.T(), info.Rows, info.Files)
+	}
+}
