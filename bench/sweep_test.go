@@ -174,8 +174,8 @@ func BenchmarkSweepSMACross(b *testing.B) {
 	})
 }
 
-// BenchmarkSweepMegacap is the megacap_rotation sweep of issue 6: 14,400
-// points (k 1..15 × hold 63..252 step 63 × lag 0..20 step 5 × weighting ×
+// BenchmarkSweepMegacap is the megacap_rotation sweep of issue 6: 12,000
+// points (k 1..25 × hold 63..252 step 63 × lag 0..20 step 5 × weighting ×
 // direction × rebalance weekly|monthly|quarterly × trigger) on a synthetic
 // market of 500 symbols × 5,000 bars with rate cycles, run through the
 // sweep runner with the registry's evaluator; a few points are checked
@@ -187,7 +187,7 @@ func BenchmarkSweepMegacap(b *testing.B) {
 	}
 	cfg := engine.DefaultConfig()
 	spec, pl := plan(b, "megacap_rotation",
-		"k=1:15,hold=63:252:63,lag=0:20:5,weighting=equal|cap,direction=out|into,rebalance=weekly|monthly|quarterly,trigger=first_cut|first_hike", "")
+		"k=1:25,hold=63:252:63,lag=0:20:5,weighting=equal|cap,direction=out|into,rebalance=weekly|monthly|quarterly,trigger=first_cut|first_hike", "")
 	if pl.Count() < 10000 {
 		b.Fatalf("%d points, want at least 10,000", pl.Count())
 	}
