@@ -110,7 +110,7 @@ table.cal td.y{font-weight:600}
 .conv{font-size:12px;color:#555;margin:2px 0 10px}
 .conv div{margin:1px 0}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px}
-.kv dt{color:#555}.kv dd{margin:0}
+.kv dt{color:#555}.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}
 `
 
 // page accumulates one self-contained HTML document.

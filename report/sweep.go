@@ -137,7 +137,7 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 	if LowerIsBetter(metric) {
 		order = "lowest"
 	}
-	t := &Table{Title: fmt.Sprintf("Top %d of %d rows by %s (%s first)", len(sum.Top), sum.Rows, metric, order)}
+	t := &Table{Title: fmt.Sprintf("Top %d of %s rows by %s (%s first)", len(sum.Top), count(sum.Rows), metric, order)}
 	t.Columns = []string{"rank", "config_id"}
 	if sum.Symbols {
 		t.Columns = append(t.Columns, "symbol")
@@ -224,8 +224,8 @@ func (s *Sweep) RenderSummary(w io.Writer, sum *SweepSummary) error {
 		p.b.WriteString("</dl>\n")
 	}
 	p.conventions(s.Conventions)
-	p.para(fmt.Sprintf("%s rows; %s = %s to %s (mean %s) over %d rows with a value, %d NaN.",
-		groupThousands(strconv.FormatInt(sum.Rows, 10)), metric, formatValue(sum.Min, f), formatValue(sum.Max, f), formatValue(sum.Mean, f), sum.Finite, sum.Rows-sum.Finite))
+	p.para(fmt.Sprintf("%s rows; %s = %s to %s (mean %s) over %s rows with a value, %s NaN.",
+		count(sum.Rows), metric, formatValue(sum.Min, f), formatValue(sum.Max, f), formatValue(sum.Mean, f), count(sum.Finite), count(sum.Rows-sum.Finite)))
 
 	p.h2(fmt.Sprintf("Heatmap of %s", metric))
 	aggDesc := "best"
@@ -271,8 +271,8 @@ func (s *Sweep) RenderSummary(w io.Writer, sum *SweepSummary) error {
 	if med := histQuantile(sum.Hist, sum.HistLo, sum.HistHi, 0.5); !math.IsNaN(med) {
 		h.Markers = append(h.Markers, ValueMarker{Value: med, Label: "median ≈ " + formatValue(med, f), Color: "#2f6f3e"})
 	}
-	p.figure(h.SVG(), fmt.Sprintf("%d equal-width bins over [%s, %s]; %d rows with NaN %s are not counted. The median is read from the bins.",
-		len(sum.Hist), formatValue(sum.HistLo, f), formatValue(sum.HistHi, f), sum.Rows-sum.Finite, metric))
+	p.figure(h.SVG(), fmt.Sprintf("%d equal-width bins over [%s, %s]; %s rows with NaN %s are not counted. The median is read from the bins.",
+		len(sum.Hist), formatValue(sum.HistLo, f), formatValue(sum.HistHi, f), count(sum.Rows-sum.Finite), metric))
 	return p.finish(w, "")
 }
 
@@ -282,7 +282,7 @@ func heatCaption(sum *SweepSummary) string {
 	if sum.Agg == "mean" {
 		what = "the mean"
 	}
-	parts = append(parts, fmt.Sprintf("Each cell shows %s %s of the rows in it (%d rows in all).", what, sum.Metric, sum.HeatRows))
+	parts = append(parts, fmt.Sprintf("Each cell shows %s %s of the rows in it (%s rows in all).", what, sum.Metric, count(sum.HeatRows)))
 	if len(sum.Fixed) > 0 {
 		parts = append(parts, "Fixed: "+strings.Join(sum.Fixed, ", ")+".")
 	}
@@ -333,3 +333,6 @@ func MetricsFromValues(names []string, vals []float64) engine.Metrics {
 		MaxDrawdown: all[5], MaxDrawdownDays: all[6], Calmar: all[7], Turnover: all[8], Costs: all[9], Exposure: all[10],
 		Beta: all[11], Alpha: all[12], TrackingError: all[13], InformationRatio: all[14], ExcessCAGR: all[15]}
 }
+
+// count prints a row count with thousands separators.
+func count(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }

@@ -74,7 +74,7 @@ func TestReportSweepFiles(t *testing.T) {
 			t.Fatalf("%s: exit %d: %s", ext, code, stderr)
 		}
 		// The top table has the conventions footer, the best row first.
-		for _, want := range []string{"### Top 5 of 6000 rows by sharpe", "_conventions: fill close; no costs; P = 252_", "| 1 |"} {
+		for _, want := range []string{"### Top 5 of 6,000 rows by sharpe", "_conventions: fill close; no costs; P = 252_", "| 1 |"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("%s: stdout lacks %q:\n%s", ext, want, stdout)
 			}
