@@ -300,3 +300,13 @@ func yTolerance(path *html.Node, at float64) float64 {
 	}
 	return (y1 - y0) * 0.25 / h
 }
+
+// fmtSscan reads the data-plot attribute (left, top, width, height) of the
+// first chart in svg.
+func fmtSscan(svg string, left, top, w, h *float64) (int, error) {
+	m := regexp.MustCompile(`data-plot="([^"]*)"`).FindStringSubmatch(svg)
+	if m == nil {
+		return 0, fmt.Errorf("no data-plot")
+	}
+	return fmt.Sscanf(m[1], "%g,%g,%g,%g", left, top, w, h)
+}

@@ -173,8 +173,18 @@ func niceTicks(lo, hi float64, maxN int) ([]float64, float64) {
 	for {
 		out = out[:0]
 		start := math.Ceil(lo/step-1e-9) * step
-		for v := start; v <= hi+step*1e-9; v += step {
-			x := math.Round(v/step) * step
+		// Decimals of the step, to print ticks as round numbers (0.6, not
+		// 0.6000000000000001).
+		dec := 0
+		if step < 1 {
+			dec = int(math.Ceil(-math.Log10(step)-1e-9)) + 1
+		}
+		for k := 0; ; k++ {
+			v := start + float64(k)*step
+			if v > hi+step*1e-9 {
+				break
+			}
+			x, _ := strconv.ParseFloat(strconv.FormatFloat(math.Round(v/step)*step, 'f', dec, 64), 64)
 			if x == 0 {
 				x = 0
 			}
@@ -345,7 +355,7 @@ func dateTicks(lo, hi engine.Date, width float64) []dateTick {
 		layout       string
 	}
 	steps := []step{
-		{days: 1, layout: "2006-01-02"}, {days: 7, layout: "2006-01-02"},
+		{days: 1, layout: "2006-01-02"}, {days: 7, layout: "2006-01-02"}, {days: 14, layout: "2006-01-02"},
 		{months: 1, layout: "2006-01"}, {months: 2, layout: "2006-01"},
 		{months: 3, layout: "2006-01"}, {months: 6, layout: "2006-01"},
 		{months: 12, layout: "2006"}, {months: 24, layout: "2006"},
@@ -357,7 +367,7 @@ func dateTicks(lo, hi engine.Date, width float64) []dateTick {
 		var out []dateTick
 		if s.days > 0 {
 			d := lo
-			if s.days == 7 { // Mondays
+			if s.days >= 7 { // Mondays
 				for (int(d)+3)%7 != 0 {
 					d++
 				}
