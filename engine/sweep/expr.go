@@ -311,45 +311,23 @@ func (p *parser) wantBool(n node, pos int, op string) error {
 	return nil
 }
 
-func (p *parser) or() (node, error) {
-	pos := p.peek().pos
-	x, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, ok := p.isOp("or", "||")
-		if !ok {
-			return x, nil
-		}
-		opPos := p.next().pos
-		y, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		if err := p.wantBool(x, pos, op); err != nil {
-			return nil, err
-		}
-		if err := p.wantBool(y, opPos, op); err != nil {
-			return nil, err
-		}
-		x = binary{op: "or", x: x, y: y}
-	}
-}
+func (p *parser) or() (node, error)  { return p.logical(p.and, "or", "or", "||") }
+func (p *parser) and() (node, error) { return p.logical(p.not, "and", "and", "&&") }
 
-func (p *parser) and() (node, error) {
+// logical parses sub { op sub } for a boolean operator spelled ops.
+func (p *parser) logical(sub func() (node, error), name string, ops ...string) (node, error) {
 	pos := p.peek().pos
-	x, err := p.not()
+	x, err := sub()
 	if err != nil {
 		return nil, err
 	}
 	for {
-		op, ok := p.isOp("and", "&&")
+		op, ok := p.isOp(ops...)
 		if !ok {
 			return x, nil
 		}
 		opPos := p.next().pos
-		y, err := p.not()
+		y, err := sub()
 		if err != nil {
 			return nil, err
 		}
@@ -359,7 +337,7 @@ func (p *parser) and() (node, error) {
 		if err := p.wantBool(y, opPos, op); err != nil {
 			return nil, err
 		}
-		x = binary{op: "and", x: x, y: y}
+		x = binary{op: name, x: x, y: y}
 	}
 }
 
@@ -453,7 +431,7 @@ func (p *parser) arith(sub func() (node, error), ops ...string) (node, error) {
 		if !ok || p.peek().typ != tOp {
 			return x, nil
 		}
-		opPos := p.next().pos
+		p.next()
 		yPos := p.peek().pos
 		y, err := sub()
 		if err != nil {
@@ -465,7 +443,6 @@ func (p *parser) arith(sub func() (node, error), ops ...string) (node, error) {
 		if y.kind() != kNum {
 			return nil, p.errAt(yPos, fmt.Sprintf("%s needs numbers, got %s", op, y.kind()))
 		}
-		_ = opPos
 		x = binary{op: op, x: x, y: y}
 	}
 }
