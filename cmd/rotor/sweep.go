@@ -110,7 +110,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "result `FILE`: .parquet, .csv or .jsonl (required)")
 	resume := fs.Bool("resume", false, "continue an interrupted sweep in --out, skipping the rows it has")
 	force := fs.Bool("force", false, "overwrite an existing --out")
-	workers := fs.IntP("jobs", "j", runtime.NumCPU(), "worker goroutines")
+	workers := fs.IntP("jobs", "j", runtime.GOMAXPROCS(0), "worker goroutines (default: the CPUs this process may use)")
 	shard := fs.String("shard", "", "run shard `i/n` of the points (0 ≤ i < n); default: from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 	shardCount := fs.Int("shard-count", 0, "number of shards `N` when the index comes from JOB_COMPLETION_INDEX (or set ROTOR_SHARD_COUNT)")
 	chunk := fs.Int("chunk", 0, "points per evaluator call (0: automatic)")
