@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rotor-bt/rotor/datasets"
@@ -278,6 +279,10 @@ type benchResult struct {
 	samples  []float64 // rate of each run
 	median   float64
 	spread   float64 // largest |run - median| / median
+
+	cpuSamples []float64 // work per CPU-second of the process, each run
+	cpuMedian  float64
+	cpuSpread  float64
 }
 
 // measure runs w n times, each run repeating the operation for at least
@@ -300,6 +305,7 @@ func measure(ctx context.Context, w workload, set benchSet, n int) (benchResult,
 			return res, err
 		}
 		iters := 0
+		cpu0 := processCPU()
 		start := time.Now()
 		for iters == 0 || time.Since(start) < set.minTime {
 			t0 := time.Now()
@@ -314,8 +320,10 @@ func measure(ctx context.Context, w workload, set benchSet, n int) (benchResult,
 			iters++
 		}
 		res.samples = append(res.samples, work*float64(iters)/time.Since(start).Seconds())
+		res.cpuSamples = append(res.cpuSamples, work*float64(iters)/(processCPU()-cpu0))
 	}
 	res.median, res.spread = medianSpread(res.samples)
+	res.cpuMedian, res.cpuSpread = medianSpread(res.cpuSamples)
 	return res, nil
 }
 
@@ -405,7 +413,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return fmt.Errorf("bench: %w", err)
 		}
-		fmt.Fprintf(stderr, "  %-24s %s\n", w.name, formatRate(r.median, r.unit, r.spread))
+		fmt.Fprintf(stderr, "  %-24s %s (%s per CPU-s)\n", w.name, formatRate(r.median, r.unit, r.spread), siNumber(r.cpuMedian))
 		results = append(results, r)
 	}
 	recs := env.records(setName, results)
@@ -421,6 +429,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "history: %d records appended to %s (run %s)\n", len(recs), histPath, recs[0].Run)
 	return nil
+}
+
+// processCPU is the user and system CPU time of this process, in seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func workloadNames() string {
@@ -447,14 +464,16 @@ func experimentNote(e benchRecord) string {
 
 // benchTable is the result table of one run.
 func benchTable(recs []benchRecord) *report.Table {
-	t := &report.Table{Columns: []string{"workload", "median", "unit", "spread", "runs"}}
+	t := &report.Table{Columns: []string{"workload", "median", "unit", "spread", "per CPU-s", "runs"}}
 	for _, r := range recs {
-		t.Rows = append(t.Rows, []string{r.Workload, siNumber(r.Median), r.Unit, fmt.Sprintf("±%.1f%%", 100*r.Spread), fmt.Sprint(len(r.Samples))})
-		t.Values = append(t.Values, []any{r.Workload, r.Median, r.Unit, r.Spread, len(r.Samples)})
+		t.Rows = append(t.Rows, []string{r.Workload, siNumber(r.Median), r.Unit, fmt.Sprintf("±%.1f%%", 100*r.Spread),
+			fmt.Sprintf("%s ±%.1f%%", siNumber(r.CPUMedian), 100*r.CPUSpread), fmt.Sprint(len(r.Samples))})
+		t.Values = append(t.Values, []any{r.Workload, r.Median, r.Unit, r.Spread, r.CPUMedian, len(r.Samples)})
 	}
 	if len(recs) > 0 {
 		r := recs[0]
-		t.Footer = append(t.Footer, fmt.Sprintf("set %s on %s, %d cores, %s%s, commit %s", r.Set, r.CPU, r.Cores, r.Go, experimentNote(r), orNone(r.Commit)))
+		t.Footer = append(t.Footer, fmt.Sprintf("set %s on %s, %d cores, %s%s, commit %s", r.Set, r.CPU, r.Cores, r.Go, experimentNote(r), orNone(r.Commit)),
+			"median: wall-clock rate; per CPU-s: work per CPU-second used by rotor (steadier when other work shares the machine)")
 	}
 	return t
 }

@@ -37,6 +37,12 @@ type benchRecord struct {
 	Unit         string    `json:"unit"`
 	Spread       float64   `json:"spread"` // largest |run - median| / median
 	Samples      []float64 `json:"samples"`
+	// The same per CPU-second of the process (work / (user+system time)):
+	// what the code achieves on the CPU it gets when other work shares
+	// the machine.
+	CPUMedian  float64   `json:"cpu_median,omitempty"`
+	CPUSpread  float64   `json:"cpu_spread,omitempty"`
+	CPUSamples []float64 `json:"cpu_samples,omitempty"`
 }
 
 // benchEnvironment describes this build and machine.
@@ -85,6 +91,7 @@ func (env benchRecord) records(set string, results []benchResult) []benchRecord 
 		rec := env
 		rec.Set, rec.Workload, rec.Unit = set, r.workload, r.unit
 		rec.Median, rec.Spread, rec.Samples = r.median, r.spread, r.samples
+		rec.CPUMedian, rec.CPUSpread, rec.CPUSamples = r.cpuMedian, r.cpuSpread, r.cpuSamples
 		out = append(out, rec)
 	}
 	return out
@@ -233,12 +240,16 @@ func runBenchCompare(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlags("bench compare", "[OLD NEW] [flags]", compareSummary, stdout)
 	history := fs.String("history", "", "compare the last run of this history with the one before it")
 	threshold := fs.Float64("threshold", 10, "regression threshold, percent slower")
+	by := fs.String("by", "wall", "rate to compare: wall (wall-clock) or cpu (per CPU-second, steadier on a shared machine)")
 	format := fs.String("format", "table", "output format: "+report.Formats)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if !(*threshold > 0) || *threshold >= 100 {
 		return usagef("bench compare: --threshold %v: want a percentage in (0, 100)", *threshold)
+	}
+	if *by != "wall" && *by != "cpu" {
+		return usagef("bench compare: --by %q: want wall or cpu", *by)
 	}
 	var old, cur []benchRecord
 	var oldName, curName string
@@ -260,6 +271,17 @@ func runBenchCompare(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	default:
 		return usagef("bench compare: want OLD NEW, or --history FILE alone")
+	}
+	if *by == "cpu" {
+		for _, rs := range [][]benchRecord{old, cur} {
+			for i := range rs {
+				if len(rs[i].CPUSamples) == 0 {
+					return fmt.Errorf("bench compare: --by cpu: %s of run %s has no per-CPU-second rates", rs[i].Workload, rs[i].Run)
+				}
+				rs[i].Median, rs[i].Spread, rs[i].Samples = rs[i].CPUMedian, rs[i].CPUSpread, rs[i].CPUSamples
+				rs[i].Unit = strings.TrimSuffix(rs[i].Unit, "/s") + "/cpu-s"
+			}
+		}
 	}
 	t, regressions := compareRuns(old, cur, *threshold/100)
 	t.Title = fmt.Sprintf("%s → %s", oldName, curName)

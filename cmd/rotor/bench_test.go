@@ -79,6 +79,10 @@ func TestBenchCompareFlagsSlowdown(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "REGRESSION") || !strings.Contains(errs, "kernels/cross-backtest") {
 		t.Fatalf("2× slowdown not flagged: exit %d\n%s%s", code, out, errs)
 	}
+	// The injected work also doubles the CPU time: --by cpu flags it too.
+	if code, out, errs = benchRun(t, "bench", "compare", "--by", "cpu", a, slow); code != 1 || !strings.Contains(out, "bars/cpu-s") {
+		t.Fatalf("2× slowdown by CPU time: exit %d\n%s%s", code, out, errs)
+	}
 	// The reverse direction is faster, not a failure.
 	if code, out, errs = benchRun(t, "bench", "compare", slow, a); code != 0 || !strings.Contains(out, "faster") {
 		t.Fatalf("speed-up: exit %d\n%s%s", code, out, errs)
