@@ -115,7 +115,8 @@ table.cal td.y{font-weight:600}
 
 // page accumulates one self-contained HTML document.
 type page struct {
-	b strings.Builder
+	b    strings.Builder
+	conv map[string]bool // conventions printed at the top of the page
 }
 
 func newPage(title, subtitle string) *page {
@@ -143,9 +144,18 @@ func (p *page) figure(svg, caption string) {
 	p.b.WriteString("</figure>\n")
 }
 
+// table adds t; footer lines already printed as the page's conventions
+// are not repeated under it.
 func (p *page) table(t *Table) {
 	p.b.WriteString(`<div class="wrap">`)
-	t.writeHTML(&p.b)
+	tt := *t
+	tt.Footer = nil
+	for _, l := range t.Footer {
+		if !p.conv[l] {
+			tt.Footer = append(tt.Footer, l)
+		}
+	}
+	tt.writeHTML(&p.b)
 	p.b.WriteString("</div>\n")
 }
 
@@ -154,7 +164,11 @@ func (p *page) conventions(lines []string) {
 		return
 	}
 	p.b.WriteString(`<div class="conv">`)
+	if p.conv == nil {
+		p.conv = map[string]bool{}
+	}
 	for _, l := range lines {
+		p.conv[l] = true
 		p.b.WriteString("<div>" + esc(l) + "</div>")
 	}
 	p.b.WriteString("</div>\n")

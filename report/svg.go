@@ -222,7 +222,7 @@ func niceDomain(lo, hi float64, maxN int, log bool) (float64, float64) {
 // maxN: powers of ten, then 1-2-5 sequences; when the range spans less than
 // two of those, linear nice ticks (placed on the log scale) are used.
 func logTicks(lo, hi float64, maxN int) []float64 {
-	for _, mult := range [][]float64{{1, 2, 5}, {1, 3}, {1}} {
+	for _, mult := range [][]float64{{1, 1.5, 2, 3, 5, 7}, {1, 2, 5}, {1, 3}, {1}} {
 		var out []float64
 		for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
 			for _, m := range mult {
