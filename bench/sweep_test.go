@@ -54,8 +54,12 @@ func (noopEval) Evaluate([]engine.Params, []int, []engine.Metrics) error { retur
 // does, counting rows; it returns the rows and the last batch's metrics
 // sum (so nothing is optimised away).
 func runSweep(tb testing.TB, p *sweep.Plan, ev engine.Evaluator, assets []int) int64 {
+	return runSweepJ(tb, p, ev, assets, runtime.GOMAXPROCS(0))
+}
+
+func runSweepJ(tb testing.TB, p *sweep.Plan, ev engine.Evaluator, assets []int, workers int) int64 {
 	st, err := sweep.Run(context.Background(), p.Iter(), ev, sweep.Options{
-		Strategy: p.Strategy, Workers: runtime.GOMAXPROCS(0), Assets: assets, Total: p.Count(),
+		Strategy: p.Strategy, Workers: workers, Assets: assets, Total: p.Count(),
 	}, func(rows []sweep.Row) error { return nil })
 	if err != nil {
 		tb.Fatal(err)
@@ -111,8 +115,10 @@ func checkAgainstGeneric(tb testing.TB, name string, fast, slow engine.Evaluator
 // in the setting of SEMANTICS §6 (fill close, no costs, no cash rate), run
 // through the sweep runner with the registry's evaluator. Sub-benchmarks:
 //
-//	registry  the full sweep (runner + sma_cross fast path)
-//	direct    the same evaluator called once on all assets and points, no runner
+//	registry  the full sweep (runner + sma_cross fast path), GOMAXPROCS workers
+//	registry-j1  the same with one worker
+//	direct    the same evaluator called once on all assets and points, no
+//	          runner, one goroutine (compare with registry-j1)
 //	noop      the runner with an evaluator that does nothing: its own overhead
 //
 // bar-evals/s counts (point, asset, bar) triples.
@@ -144,6 +150,15 @@ func BenchmarkSweepSMACross(b *testing.B) {
 		}
 		b.ReportMetric(evals*float64(b.N)/b.Elapsed().Seconds(), "bar-evals/s")
 		b.ReportMetric(17400*float64(b.N)/b.Elapsed().Seconds(), "backtests/s")
+	})
+	b.Run("registry-j1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if n := runSweepJ(b, pl, ev, assets, 1); n != 17400 {
+				b.Fatalf("%d rows", n)
+			}
+		}
+		b.ReportMetric(evals*float64(b.N)/b.Elapsed().Seconds(), "bar-evals/s")
 	})
 	b.Run("direct", func(b *testing.B) {
 		var pts []engine.Params
