@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func (q *sweepDB) relation() string {
 	switch q.format {
 	case tables.CSV:
 		if !q.typed {
-			return "SELECT * FROM read_csv(?, header = true)"
+			return "SELECT * FROM read_csv(?, header = true, buffer_size = 4194304)"
 		}
 		var sel []string
 		for _, c := range q.cols {
@@ -53,7 +54,7 @@ func (q *sweepDB) relation() string {
 			}
 			sel = append(sel, "CAST("+in+" AS "+sqlTypeOf(c.Type)+") AS "+datasets.QuoteIdent(c.Name))
 		}
-		return "SELECT " + strings.Join(sel, ", ") + " FROM read_csv(?, header = true, all_varchar = true)"
+		return "SELECT " + strings.Join(sel, ", ") + " FROM read_csv(?, header = true, all_varchar = true, buffer_size = 4194304)"
 	case tables.JSONL:
 		return "SELECT * FROM read_json(?, format = 'newline_delimited')"
 	}
@@ -92,12 +93,40 @@ func (q *sweepDB) idCol() string {
 	return q.col(q.symJ)
 }
 
-func (q *sweepDB) open(ctx context.Context) (*datasets.DB, error) {
-	db, err := datasets.OpenDB(ctx, datasets.DBConfig{MemoryLimit: sweepDBMemory, Threads: 2, Files: []string{q.abs}})
+func (q *sweepDB) open(ctx context.Context, dirs ...string) (*datasets.DB, error) {
+	db, err := datasets.OpenDB(ctx, datasets.DBConfig{MemoryLimit: sweepDBMemory, Threads: 2, Files: []string{q.abs}, Dirs: dirs})
 	if err != nil {
 		return nil, fmt.Errorf("report: %s: %w", q.path, err)
 	}
 	return db, nil
+}
+
+// stage copies the columns a report reads from a CSV or JSON-lines table
+// into a Parquet file in dir, once: the aggregation's several scans then
+// read typed columns instead of parsing the text again each time.
+func (q *sweepDB) stage(ctx context.Context, db *datasets.DB, dir string) (*sweepDB, error) {
+	var js []int
+	if q.idJ >= 0 {
+		js = append(js, q.idJ)
+	}
+	if q.symJ >= 0 {
+		js = append(js, q.symJ)
+	}
+	js = append(append(js, q.paramJ...), q.metricJ...)
+	sel := make([]string, len(js))
+	for k, j := range js {
+		sel[k] = q.col(j)
+	}
+	staged := filepath.Join(dir, "staged.parquet")
+	// Numbered parameters: $1 is read, $2 written (COPY binds its target
+	// before the query's parameters).
+	from := strings.Replace(q.relation(), "?", "$1", 1)
+	if err := db.Exec(ctx, "COPY (SELECT "+strings.Join(sel, ", ")+" FROM ("+from+")) TO $2 (FORMAT parquet, ROW_GROUP_SIZE 16384)", q.abs, staged); err != nil {
+		return nil, fmt.Errorf("report: read %s: %w", q.path, err)
+	}
+	qq := *q
+	qq.abs, qq.format, qq.typed = staged, tables.Parquet, false
+	return &qq, nil
 }
 
 // query runs "WITH src AS (relation) " + body with the path bound first.
@@ -112,11 +141,21 @@ func (q *sweepDB) query(ctx context.Context, db *datasets.DB, body string, args 
 // aggregate computes the summary of s (whose Metric, X, Y, Fixed, Agg and
 // TopN are set) with DuckDB.
 func (q *sweepDB) aggregate(ctx context.Context, s *report.Sweep) (*report.SweepSummary, error) {
-	db, err := q.open(ctx)
+	dir, err := os.MkdirTemp("", "rotor-report-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := q.open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	if q.format != tables.Parquet {
+		if q, err = q.stage(ctx, db, dir); err != nil {
+			return nil, err
+		}
+	}
 	metric := s.Metric
 	mcol := ""
 	for _, j := range q.metricJ {
