@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -82,6 +83,9 @@ func (p *Progress) SetTotal(n int64) { p.total.Store(n) }
 func (p *Progress) Snapshot() (done, total int64, elapsed time.Duration) {
 	return p.done.Load(), p.total.Load(), time.Since(p.start)
 }
+
+// chunkPool keeps chunk buffers from one Run to the next.
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
 
 // chunk is one evaluator call: points × assets, with their results.
 // In per-asset mode a block of points is split into one chunk per group
@@ -171,8 +175,19 @@ func Run(ctx context.Context, src Source, ev engine.Evaluator, opt Options, emit
 	g, gctx := errgroup.WithContext(ctx)
 	free := make(chan *chunk, window)
 	for k := 0; k < window; k++ {
-		free <- &chunk{}
+		free <- chunkPool.Get().(*chunk)
 	}
+	defer func() { // the chunks are back on the free list once Run returns
+		for k := 0; k < window; k++ {
+			select {
+			case c := <-free:
+				c.reset()
+				chunkPool.Put(c)
+			default:
+				return
+			}
+		}
+	}()
 	work := make(chan *chunk)
 	results := make(chan *chunk, window)
 	var st Stats
