@@ -91,9 +91,9 @@ type sweepRun struct {
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep", "STRATEGY --grid SPEC [--where EXPR] --out FILE [flags]", sweepSummary, stdout)
-	gridText := fs.String("grid", "", "parameter grid, e.g. `'fast=5:50:5,slow=20:200:10,weighting=equal|cap'`")
+	gridText := fs.String("grid", "", "parameter grid `SPEC`, e.g. 'fast=5:50:5,slow=20:200:10,weighting=equal|cap'")
 	gridFile := fs.String("grid-file", "", "grid `FILE` (YAML or JSON) with params and an optional where")
-	whereText := fs.String("where", "", "constraint over the parameters, e.g. `'fast<slow'`")
+	whereText := fs.String("where", "", "constraint `EXPR` over the parameters, e.g. 'fast<slow'")
 	sample := fs.Int64("sample", 0, "run a seeded uniform sample of `N` points of the (constrained) grid")
 	seed := fs.Uint64("seed", 1, "seed of --sample")
 	perAsset := fs.Bool("per-asset", false, "run the strategy on each symbol alone, one row per (point, symbol) (default for single-asset strategies)")
@@ -110,7 +110,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "result `FILE`: .parquet, .csv or .jsonl (required)")
 	resume := fs.Bool("resume", false, "continue an interrupted sweep in --out, skipping the rows it has")
 	force := fs.Bool("force", false, "overwrite an existing --out")
-	workers := fs.IntP("jobs", "j", runtime.GOMAXPROCS(0), "worker goroutines (default: the CPUs this process may use)")
+	workers := fs.IntP("jobs", "j", runtime.GOMAXPROCS(0), "worker goroutines (default: the CPUs this process may use, GOMAXPROCS)")
 	shard := fs.String("shard", "", "run shard `i/n` of the points (0 ≤ i < n); default: from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 	shardCount := fs.Int("shard-count", 0, "number of shards `N` when the index comes from JOB_COMPLETION_INDEX (or set ROTOR_SHARD_COUNT)")
 	chunk := fs.Int("chunk", 0, "points per evaluator call (0: automatic)")
