@@ -138,7 +138,15 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 		order = "lowest"
 	}
 	t := &Table{Title: fmt.Sprintf("Top %d of %s rows by %s (%s first)", len(sum.Top), count(sum.Rows), metric, order)}
-	t.Columns = []string{"rank", "config_id"}
+	// A per-asset table without config ids names rows by symbol only.
+	ids := false
+	for _, r := range sum.Top {
+		ids = ids || r.ConfigID != r.Symbol
+	}
+	t.Columns = []string{"rank"}
+	if ids {
+		t.Columns = append(t.Columns, "config_id")
+	}
 	if sum.Symbols {
 		t.Columns = append(t.Columns, "symbol")
 	}
@@ -164,8 +172,12 @@ func (s *Sweep) TopTable(sum *SweepSummary) *Table {
 		t.Columns = append(t.Columns, s.Metrics[i])
 	}
 	for k, r := range sum.Top {
-		row := []string{strconv.Itoa(k + 1), r.ConfigID}
-		vals := []any{k + 1, r.ConfigID}
+		row := []string{strconv.Itoa(k + 1)}
+		vals := []any{k + 1}
+		if ids {
+			row = append(row, r.ConfigID)
+			vals = append(vals, r.ConfigID)
+		}
 		if sum.Symbols {
 			row = append(row, r.Symbol)
 			vals = append(vals, r.Symbol)
