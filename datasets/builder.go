@@ -30,12 +30,16 @@ type builder struct {
 	hi, lo int         // position of high and low in fields, or -1
 }
 
-// partBuilder fills bars [t0, t1) of a builder's panel.
+// partBuilder fills bars [t0, t1) of a builder's panel. Rows are
+// scattered into date-major buffers (cell (t, s) at (t-t0)*N + s), where
+// rows that arrive in date order land next to each other, and transposed
+// into the asset-major columns in cache-sized blocks by fill.
 type partBuilder struct {
 	*builder
 	t0, t1 int
-	seen   []uint64 // bitset over the part's cells, index s*(t1-t0) + t-t0
-	pos    []int32  // scratch: cell index of each row of the batch
+	buf    [][]float64 // per field, date-major, (t1-t0)*N cells
+	seen   []uint64    // bitset over the part's cells, same index as buf
+	pos    []int32     // scratch: buffer index of each row of the batch
 	rows   int64
 }
 
@@ -71,7 +75,9 @@ func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*
 	for k, f := range fields {
 		// Zeroed memory from the OS; cells no row fills become NaN in
 		// finish, so each cell is written once.
-		b.cols = append(b.cols, make([]float64, len(dates)*len(symbols)))
+		c := make([]float64, len(dates)*len(symbols))
+		adviseHuge(c)
+		b.cols = append(b.cols, c)
 		switch f {
 		case engine.High:
 			b.hi = k
@@ -84,7 +90,33 @@ func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*
 
 // part returns the builder of bars [t0, t1).
 func (b *builder) part(t0, t1 int) *partBuilder {
-	return &partBuilder{builder: b, t0: t0, t1: t1, seen: make([]uint64, ((t1-t0)*b.N+63)/64)}
+	pb := &partBuilder{builder: b}
+	pb.reset(t0, t1)
+	return pb
+}
+
+// reset makes pb the builder of bars [t0, t1), reusing its buffers (the
+// previous range must have been filled).
+func (pb *partBuilder) reset(t0, t1 int) {
+	pb.t0, pb.t1 = t0, t1
+	cells := (t1 - t0) * pb.N
+	words := (cells + 63) / 64
+	if cap(pb.seen) < words {
+		pb.seen = make([]uint64, words)
+	} else {
+		pb.seen = pb.seen[:words]
+		clear(pb.seen)
+	}
+	if len(pb.buf) == 0 {
+		pb.buf = make([][]float64, len(pb.fields))
+	}
+	for k := range pb.buf {
+		if cap(pb.buf[k]) < cells {
+			pb.buf[k] = make([]float64, cells)
+			adviseHuge(pb.buf[k])
+		}
+		pb.buf[k] = pb.buf[k][:cells]
+	}
 }
 
 // whole returns the builder of every bar.
@@ -113,8 +145,8 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		b.pos = make([]int32, n)
 	}
 	pos := b.pos[:n]
-	T, N := int32(b.T), int32(b.N)
-	t0, t1, width := int32(b.t0), int32(b.t1), int32(b.t1-b.t0)
+	N := int32(b.N)
+	t0, t1 := int32(b.t0), int32(b.t1)
 	span := int32(len(b.tIndex))
 	for r := range pos {
 		s, d := syms[r], int32(dates[r]-b.base)
@@ -125,13 +157,13 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		if t < t0 || t >= t1 {
 			return fmt.Errorf("panel builder: row %d (symbol %d, %s) outside bars %d..%d", r, s, dates[r], t0, t1)
 		}
-		l := s*width + t - t0
+		l := (t-t0)*N + s
 		w, bit := l>>6, uint64(1)<<(uint(l)&63)
 		if b.seen[w]&bit != 0 {
 			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
 		}
 		b.seen[w] |= bit
-		pos[r] = s*T + t
+		pos[r] = l
 	}
 	for k, f := range b.fields {
 		arr, ok := rec.Column(2 + k).(*array.Float64)
@@ -139,7 +171,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 			return fmt.Errorf("panel builder: column %s is %s, want float64", f, rec.Column(2+k).DataType())
 		}
 		vals := arr.Float64Values()[:n]
-		col := b.cols[k]
+		col := b.buf[k]
 		if arr.NullN() == 0 {
 			if bad := scatter(col, pos, vals, f); bad >= 0 {
 				return b.valueErr(dates[bad], syms[bad], f, vals[bad])
@@ -159,7 +191,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		}
 	}
 	if b.hi >= 0 && b.lo >= 0 {
-		hi, lo := b.cols[b.hi], b.cols[b.lo]
+		hi, lo := b.buf[b.hi], b.buf[b.lo]
 		for r, c := range pos {
 			if hi[c] < lo[c] {
 				return b.rowErr(dates[r], syms[r], RuleHighLow, fmt.Sprintf("high %g is below low %g", hi[c], lo[c]))
@@ -170,19 +202,45 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// fill sets every cell of the part that no row filled to NaN.
+// fill sets every cell of the part that no row filled to NaN and
+// transposes the part into the panel's columns.
 func (b *partBuilder) fill() {
 	nan := math.NaN()
-	width := b.t1 - b.t0
-	for s := range b.N {
-		for t := b.t0; t < b.t1; t++ {
-			l := s*width + t - b.t0
-			if b.seen[l>>6]&(1<<(uint(l)&63)) != 0 {
-				continue
+	cells := (b.t1 - b.t0) * b.N
+	for w, bits := range b.seen {
+		if bits == ^uint64(0) {
+			continue
+		}
+		for l := w * 64; l < min(cells, w*64+64); l++ {
+			if bits&(1<<(uint(l)&63)) == 0 {
+				for _, buf := range b.buf {
+					buf[l] = nan
+				}
 			}
-			c := s*b.T + t
-			for _, col := range b.cols {
-				col[c] = nan
+		}
+	}
+	for k, buf := range b.buf {
+		transpose(b.cols[k], buf, b.t0, b.t1, b.T, b.N)
+	}
+}
+
+// transposeBlock is the side of the square blocks transpose copies: 64×64
+// float64 cells are 32 KiB, read and written within the L1/L2 caches.
+const transposeBlock = 64
+
+// transpose copies the date-major cells src[(t-t0)*N + s] of bars [t0, t1)
+// to the asset-major dst[s*T + t].
+func transpose(dst, src []float64, t0, t1, T, N int) {
+	for tb := t0; tb < t1; tb += transposeBlock {
+		te := min(tb+transposeBlock, t1)
+		for sb := 0; sb < N; sb += transposeBlock {
+			se := min(sb+transposeBlock, N)
+			for s := sb; s < se; s++ {
+				d := dst[s*T+tb : s*T+te]
+				o := (tb-t0)*N + s
+				for k := range d {
+					d[k] = src[o+k*N]
+				}
 			}
 		}
 	}

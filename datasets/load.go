@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,6 +33,10 @@ type LoadOptions struct {
 	From, To *engine.Date
 	// Symbols restricts the load to these symbols; each must exist.
 	Symbols []string
+	// Fields restricts the columns loaded (nil: every column the input
+	// has). Fields the input lacks are skipped; at least one price column
+	// (close or adj_close) must remain. Fewer columns load faster.
+	Fields []engine.Field
 	// DB sets DuckDB's memory limit and temp directory; its Files and Dirs
 	// are filled by Load.
 	DB DBConfig
@@ -228,8 +234,19 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	}
 	var fields []engine.Field
 	info := &Info{Files: in.files, Format: in.format, Columns: map[string]string{}}
+	want := func(f engine.Field) bool {
+		if opt.Fields == nil {
+			return true
+		}
+		for _, g := range opt.Fields {
+			if g == f {
+				return true
+			}
+		}
+		return false
+	}
 	for f := engine.Field(0); f < engine.NumFields; f++ {
-		if c := m.fields[f]; c.name != "" {
+		if c := m.fields[f]; c.name != "" && want(f) {
 			fields = append(fields, f)
 			if c.name != f.String() {
 				info.Columns[f.String()] = c.name
@@ -241,6 +258,9 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	}
 	if m.symbol.name != ColSymbol {
 		info.Columns[ColSymbol] = m.symbol.name
+	}
+	if len(fields) == 0 || (!slices.Contains(fields, engine.Close) && !slices.Contains(fields, engine.AdjClose)) {
+		return nil, nil, newErr(in.display(), "fields", RuleMissingColumn, "the selected fields include no close or adj_close column")
 	}
 	info.Fields = fields
 	src := selection(in, m, header, fields, opt)
@@ -275,25 +295,47 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err != nil {
 		return nil, nil, err
 	}
-	parts := splitBars(len(dates), loadWorkers(in, len(dates), len(symbols)))
-	conns := make([]*DB, len(parts))
-	for k := range parts {
+	workers, nparts := loadWorkers(in, len(dates), len(symbols))
+	parts := splitBars(len(dates), nparts)
+	conns := make([]*DB, workers)
+	for k := range conns {
 		if conns[k], err = db.Conn(ctx, k); err != nil {
 			return nil, nil, err
 		}
 	}
-	pbs := make([]*partBuilder, len(parts))
+	// Workers take the bar ranges in order, each on its own connection and
+	// with its own reused buffers; a range's query has the range's dates
+	// pushed into the scan.
 	errs := make([]error, len(parts))
+	rows := make([]int64, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for k, pr := range parts {
-		pbs[k] = b.part(pr[0], pr[1])
-		popt := opt
-		popt.From, popt.To = &dates[pr[0]], &dates[pr[1]-1]
-		psrc := selection(in, m, header, fields, popt)
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = loadPart(ctx, conns[k], pbs[k], psrc, fields, symbols)
+			var pb *partBuilder
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(parts) {
+					return
+				}
+				pr := parts[k]
+				if pb == nil {
+					pb = b.part(pr[0], pr[1])
+				} else {
+					pb.reset(pr[0], pr[1])
+				}
+				popt := opt
+				popt.From, popt.To = &dates[pr[0]], &dates[pr[1]-1]
+				psrc := selection(in, m, header, fields, popt)
+				pb.rows = 0
+				if errs[k] = loadPart(ctx, conns[w], pb, psrc, fields, symbols); errs[k] != nil {
+					next.Store(int64(len(parts))) // stop the others
+					return
+				}
+				rows[w] += pb.rows
+			}
 		}()
 	}
 	wg.Wait()
@@ -311,8 +353,8 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, pb := range pbs {
-		info.Rows += pb.rows
+	for _, n := range rows {
+		info.Rows += n
 	}
 	info.Symbols, info.Bars = p.N(), p.T()
 	info.From, info.To = p.Dates[0], p.Dates[p.T()-1]
@@ -360,22 +402,26 @@ func describeFilter(opt LoadOptions) string {
 	return " match " + strings.Join(s, ", ") + "; widen the selection"
 }
 
-// loadWorkers is the number of bar ranges scanned at once: one per CPU
-// (at most 4) for Parquet panels of 200,000 cells or more. Each range is
-// its own query with its date range pushed into the scan, so date-sorted
-// files (as rotor writes them) are read once in total; CSV is read by one.
-func loadWorkers(in *inputSet, T, N int) int {
-	if forceWorkers > 0 {
-		return forceWorkers
-	}
+// loadWorkers returns how many bar ranges are scanned at once (one per
+// CPU, at most 4) and into how many ranges of about 250,000 cells the bars
+// are split, for Parquet panels of 200,000 cells or more. Each range is its
+// own query with its date range pushed into the scan, so date-sorted files
+// (as rotor writes them) are read about once in total, and each result is
+// small. CSV is read whole by one query.
+func loadWorkers(in *inputSet, T, N int) (workers, parts int) {
 	if in.format != FormatParquet || T*N < 200_000 {
-		return 1
+		return 1, 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), 4, T/64))
+	parts = max(1, min(T*N/250_000, T/64))
+	workers = max(1, min(runtime.GOMAXPROCS(0), 4, parts))
+	if forceWorkers > 0 {
+		workers, parts = forceWorkers, max(forceWorkers, forceParts)
+	}
+	return workers, parts
 }
 
-// forceWorkers overrides loadWorkers in tests (0: automatic).
-var forceWorkers int
+// forceWorkers and forceParts override loadWorkers in tests (0: automatic).
+var forceWorkers, forceParts int
 
 // splitBars splits T bars into k contiguous ranges [t0, t1).
 func splitBars(T, k int) [][2]int {

@@ -229,3 +229,19 @@ func TestLoadHiveDirectory(t *testing.T) {
 		t.Errorf("hive load: %v %d bars, %d rows, files %v", p.Symbols, p.T(), info.Rows, info.Files)
 	}
 }
+
+func TestLoadFields(t *testing.T) {
+	ctx := context.Background()
+	p, info, err := Load(ctx, LoadOptions{Paths: []string{"testdata/good/prices.csv"}, Fields: []engine.Field{engine.AdjClose, engine.Volume, engine.Shares}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Has(engine.AdjClose) || !p.Has(engine.Volume) || p.Has(engine.Close) || p.Has(engine.Shares) || len(info.Fields) != 2 {
+		t.Errorf("fields %v", info.Fields)
+	}
+	_, _, err = Load(ctx, LoadOptions{Paths: []string{"testdata/good/prices.csv"}, Fields: []engine.Field{engine.Volume}})
+	var e *Error
+	if !errors.As(err, &e) || e.Rule != RuleMissingColumn {
+		t.Errorf("volume alone: %v", err)
+	}
+}
