@@ -132,7 +132,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := report.WriteFile(o.out, r.Render); err != nil {
 			return err
 		}
-		if err := r.MetricsTable().Write(stdout, o.format); err != nil {
+		mt := r.MetricsTable()
+		mt.Footer = append(append([]string(nil), mt.Footer...), "source: "+in+conventionsNote(r.Conventions))
+		if err := mt.Write(stdout, o.format); err != nil {
 			return err
 		}
 	default:
@@ -157,12 +159,22 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := report.WriteFile(o.out, func(w io.Writer) error { return s.RenderSummary(w, sum) }); err != nil {
 			return err
 		}
-		if err := s.TopTable(sum).Write(stdout, o.format); err != nil {
+		tt := s.TopTable(sum)
+		tt.Footer = append(append([]string(nil), tt.Footer...), "source: "+in+conventionsNote(s.Conventions))
+		if err := tt.Write(stdout, o.format); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(stderr, "report: wrote %s\n", o.out)
 	return nil
+}
+
+// conventionsNote warns when an input recorded no conventions.
+func conventionsNote(conv []string) string {
+	if len(conv) == 0 {
+		return " (the file records no conventions: fill, costs and P are unknown)"
+	}
+	return ""
 }
 
 func isMetric(name string) bool {
