@@ -464,3 +464,26 @@ func TestReportKnownStrategyColumns(t *testing.T) {
 		t.Errorf("params %v, want fast,slow", s.Params)
 	}
 }
+
+// Every printed format of the report's table carries the conventions
+// (CSV has no place for them: its columns are the data only).
+func TestReportFormatsCarryConventions(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "s.parquet")
+	writeSweepTable(t, in, 300)
+	for _, f := range []string{"table", "md", "json"} {
+		stdout, stderr, code := runReportCmd(t, in, "--out", filepath.Join(dir, f+".html"), "--format", f)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, stderr)
+		}
+		for _, want := range []string{"conventions: fill close; no costs; P = 252", "data: fixture", "source: " + in} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("--format %s lacks %q:\n%s", f, want, stdout)
+			}
+		}
+	}
+	stdout, _, _ := runReportCmd(t, in, "--out", filepath.Join(dir, "c.html"), "--format", "csv")
+	if !strings.HasPrefix(stdout, "rank,config_id,fast,slow,weighting,sharpe,") {
+		t.Errorf("csv header: %.80s", stdout)
+	}
+}
