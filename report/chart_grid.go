@@ -317,21 +317,10 @@ func (h *Histogram) SVG() string {
 		if math.IsNaN(mk.Value) {
 			continue
 		}
-		col := mk.Color
-		if col == "" {
-			col = "#8b1a1a"
-		}
+		col := markerColor(mk.Color)
 		x := xs.at(math.Max(lo, math.Min(hi, mk.Value)))
 		b.WriteString(`<g class="marker"><title>` + esc(mk.Label) + `</title>`)
-		b.WriteString(`<line x1="`)
-		b.num(x)
-		b.WriteString(`" y1="`)
-		b.num(m.top)
-		b.WriteString(`" x2="`)
-		b.num(x)
-		b.WriteString(`" y2="`)
-		b.num(m.top + plotH)
-		b.WriteString(`" stroke="` + col + `" stroke-dasharray="4 3" stroke-width="1.2"/>`)
+		b.markerLine(x, m.top, m.top+plotH, col)
 		tx, anchor := markerLabelX(x, mk.Label, m.left+plotW)
 		a, e := tx, tx+textWidth(mk.Label)
 		if anchor == "end" {

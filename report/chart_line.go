@@ -255,21 +255,10 @@ func (c *LineChart) SVG() string {
 		if mk.Date < lo || mk.Date > hi {
 			continue
 		}
-		col := mk.Color
-		if col == "" {
-			col = "#8b1a1a"
-		}
+		col := markerColor(mk.Color)
 		x := xs.at(float64(mk.Date))
 		b.WriteString(`<g class="marker" data-date="` + mk.Date.String() + `"><title>` + esc(mk.Label) + `</title>`)
-		b.WriteString(`<line x1="`)
-		b.num(x)
-		b.WriteString(`" y1="`)
-		b.num(m.top)
-		b.WriteString(`" x2="`)
-		b.num(x)
-		b.WriteString(`" y2="`)
-		b.num(m.top + plotH)
-		b.WriteString(`" stroke="` + col + `" stroke-dasharray="4 3" stroke-width="1.2"/>`)
+		b.markerLine(x, m.top, m.top+plotH, col)
 		if r := mrows[k]; r >= 0 {
 			y := markerTop + float64(r)*lineHeight + 11
 			tx, anchor := markerLabelX(x, mk.Label, m.left+plotW)

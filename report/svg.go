@@ -75,6 +75,27 @@ func (b *svgBuilder) line(x1, y1, x2, y2 float64, class string) {
 	b.WriteString(`" class="` + class + `"/>`)
 }
 
+// markerLine draws a dashed vertical event line from y0 to y1.
+func (b *svgBuilder) markerLine(x, y0, y1 float64, color string) {
+	b.WriteString(`<line x1="`)
+	b.num(x)
+	b.WriteString(`" y1="`)
+	b.num(y0)
+	b.WriteString(`" x2="`)
+	b.num(x)
+	b.WriteString(`" y2="`)
+	b.num(y1)
+	b.WriteString(`" stroke="` + color + `" stroke-dasharray="4 3" stroke-width="1.2"/>`)
+}
+
+// markerColor is a marker's colour, dark red by default.
+func markerColor(c string) string {
+	if c == "" {
+		return "#8b1a1a"
+	}
+	return c
+}
+
 func (b *svgBuilder) rect(x, y, w, h float64, fill, extra string) {
 	b.WriteString(`<rect x="`)
 	b.num(x)
