@@ -402,3 +402,49 @@ func TestStudyReport(t *testing.T) {
 		t.Errorf("event table rows %v", et.Rows)
 	}
 }
+
+// A report of a real simulation: equal weights over three random assets
+// with monthly rebalancing. The equity path ends at the simulator's final
+// equity and the metrics table shows its metrics.
+func TestRunOfSimulation(t *testing.T) {
+	dates := weekdays(engine.DateOf(2020, 1, 1), 600)
+	p, err := engine.NewPanel(dates, []string{"A", "B", "C"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := p.AddColumn(engine.Close)
+	for i := 0; i < 3; i++ {
+		copy(col[i*len(dates):], randomWalk(uint64(10+i), len(dates), 50, 0.0003, 0.015))
+	}
+	ends := engine.PeriodEnds(dates, engine.Monthly)
+	st := engine.StrategyFunc(func(v engine.View, w []float64) (bool, error) {
+		if v.Bar() > 0 && !ends[v.Bar()] {
+			return false, nil
+		}
+		for i := range w {
+			w[i] = 1.0 / 3
+		}
+		return true, nil
+	})
+	cfg := engine.DefaultConfig()
+	cfg.CostBps, cfg.Record = 10, true
+	cfg.Benchmark = engine.EqualWeightReturns(p)
+	res, err := engine.Simulate(p, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := RunOf(p, res, cfg.Benchmark, "equal weight daily")
+	var b bytes.Buffer
+	if err := r.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	doc := checkDocument(t, b.Bytes())
+	eq := seriesPaths(doc, "strategy")[0]
+	T := len(dates)
+	if d, v := lastPoint(t, eq); d != dates[T-1] || math.Abs(v-res.Equity[T-1]) > yTolerance(eq, v) {
+		t.Errorf("equity path ends at %s %v, want %s %v", d, v, dates[T-1], res.Equity[T-1])
+	}
+	if !strings.Contains(b.String(), FormatMetric("sharpe", res.Metrics.Sharpe)) || len(res.Trades) == 0 || !strings.Contains(b.String(), strconv.Itoa(len(res.Trades))) {
+		t.Error("metrics or trades missing from the report")
+	}
+}

@@ -472,3 +472,25 @@ func monthlyHTML(mr MonthlyReturns) string {
 	b.WriteString("</tbody></table></div>\n")
 	return b.String()
 }
+
+// RunOf builds a Run from a simulation on p: the equity, cash returns,
+// metrics and trades of res (Config.Record for trades), and, when bench
+// is given (per-bar simple returns on p's calendar, index 0 unused, as
+// engine.Config.Benchmark), the benchmark's value compounded from 1.
+func RunOf(p *engine.Panel, res *engine.Result, bench []float64, benchName string) *Run {
+	r := &Run{Dates: p.Dates, Equity: res.Equity, CashReturns: res.CashReturns, Trades: res.Trades, BenchmarkName: benchName}
+	m := res.Metrics
+	r.Metrics = &m
+	if bench != nil {
+		b := make([]float64, len(bench))
+		b[0] = 1
+		for t := 1; t < len(b); t++ {
+			b[t] = b[t-1]
+			if x := bench[t]; !math.IsNaN(x) {
+				b[t] *= 1 + x
+			}
+		}
+		r.Benchmark = b
+	}
+	return r
+}
