@@ -70,10 +70,10 @@ var benchSets = map[string]benchSet{
 	"full":  {size: 1, minTime: time.Second},
 }
 
-// benchSlowdown, when > 0, makes every timed operation wait that many times
-// its own duration afterwards (busy, like work). Tests use it to inject a
-// known regression.
-var benchSlowdown float64
+// benchSlowdown, when > 0, runs every timed operation that many more
+// times (each run then does (1+benchSlowdown)× the work it reports): tests
+// use it to inject a known regression, in CPU time and in wall time alike.
+var benchSlowdown int
 
 func pick[T any](size int, quick, full T) T {
 	if size == 0 {
@@ -308,13 +308,12 @@ func measure(ctx context.Context, w workload, set benchSet, n int) (benchResult,
 		cpu0 := processCPU()
 		start := time.Now()
 		for iters == 0 || time.Since(start) < set.minTime {
-			t0 := time.Now()
 			if err := op(); err != nil {
 				return res, fmt.Errorf("%s: %w", w.name, err)
 			}
-			if benchSlowdown > 0 {
-				d := time.Duration(float64(time.Since(t0)) * benchSlowdown)
-				for t1 := time.Now(); time.Since(t1) < d; {
+			for range benchSlowdown {
+				if err := op(); err != nil {
+					return res, fmt.Errorf("%s: %w", w.name, err)
 				}
 			}
 			iters++

@@ -61,7 +61,10 @@ func TestBenchWritesHistory(t *testing.T) {
 }
 
 // Two runs of the same build are not a regression; a run made 2× slower
-// by the test hook is, and compare exits 1 naming it.
+// by the test hook is, and compare exits 1 naming it. The test compares
+// rates per CPU-second: on a machine shared with other work, wall-clock
+// rates of runs a second apart can differ by more than 2× (the wall-clock
+// comparison itself is tested on fixed records below).
 func TestBenchCompareFlagsSlowdown(t *testing.T) {
 	dir := t.TempDir()
 	a, b, slow := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl"), filepath.Join(dir, "slow.jsonl")
@@ -71,21 +74,20 @@ func TestBenchCompareFlagsSlowdown(t *testing.T) {
 	benchOnce(t, slow, "5")
 	benchSlowdown = 0
 
-	code, out, errs := benchRun(t, "bench", "compare", a, b)
+	code, out, errs := benchRun(t, "bench", "compare", "--by", "cpu", a, b)
 	if code != 0 {
 		t.Fatalf("same build flagged: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, errs = benchRun(t, "bench", "compare", a, slow)
-	if code != 1 || !strings.Contains(out, "REGRESSION") || !strings.Contains(errs, "kernels/cross-backtest") {
+	code, out, errs = benchRun(t, "bench", "compare", "--by", "cpu", a, slow)
+	if code != 1 || !strings.Contains(out, "REGRESSION") || !strings.Contains(out, "bars/cpu-s") || !strings.Contains(errs, "kernels/cross-backtest") {
 		t.Fatalf("2× slowdown not flagged: exit %d\n%s%s", code, out, errs)
 	}
-	// The injected work also doubles the CPU time: --by cpu flags it too.
-	if code, out, errs = benchRun(t, "bench", "compare", "--by", "cpu", a, slow); code != 1 || !strings.Contains(out, "bars/cpu-s") {
-		t.Fatalf("2× slowdown by CPU time: exit %d\n%s%s", code, out, errs)
-	}
 	// The reverse direction is faster, not a failure.
-	if code, out, errs = benchRun(t, "bench", "compare", slow, a); code != 0 || !strings.Contains(out, "faster") {
+	if code, out, errs = benchRun(t, "bench", "compare", "--by", "cpu", slow, a); code != 0 || !strings.Contains(out, "faster") {
 		t.Fatalf("speed-up: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs = benchRun(t, "bench", "compare", "--by", "fastest", a, b); code != 2 || !strings.Contains(errs, "--by") {
+		t.Fatalf("bad --by: exit %d %s", code, errs)
 	}
 }
 
