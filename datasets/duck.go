@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -15,6 +16,17 @@ import (
 
 // DefaultMemoryLimit is DuckDB's memory limit unless the caller sets one.
 const DefaultMemoryLimit = "2GB"
+
+var memoryLimitRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)? ?([KMGT]i?B|B)$`)
+
+// CheckMemoryLimit reports whether s is a DuckDB memory size such as
+// 512MB, 2GB or 1.5GiB.
+func CheckMemoryLimit(s string) error {
+	if !memoryLimitRE.MatchString(s) {
+		return fmt.Errorf("memory limit %q: want a size such as 512MB, 2GB or 1.5GiB", s)
+	}
+	return nil
+}
 
 // DBConfig sets up the DuckDB instance that reads the inputs.
 type DBConfig struct {

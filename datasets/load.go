@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -210,6 +211,9 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	var maps []*mapping
 	var header []column
 	for _, f := range in.files {
+		if st, err := os.Stat(f); err == nil && st.Size() == 0 {
+			return nil, nil, newErr(f, "file", RuleEmpty, "the file is empty; want a header and rows")
+		}
 		cols, err := describe(ctx, db, absFiles([]string{f})[0], in.format, in.hive)
 		if err != nil {
 			err.(*Error).File = displayPath(f)

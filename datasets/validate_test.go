@@ -34,6 +34,7 @@ func TestBadInputs(t *testing.T) {
 		{file: "high_below_low.csv", rule: RuleHighLow, key: "row (2024-01-03, AAA)"},
 		{file: "negative_volume.csv", rule: RuleBadValue, key: "row (2024-01-03, AAA)"},
 		{file: "empty.csv", rule: RuleEmpty, key: "selection"},
+		{file: "empty_file.csv", rule: RuleEmpty, key: "file"},
 		{file: "bad_symbol.csv", rule: RuleBadSymbol, key: `symbol "BAD SYM"`},
 		{file: "missing_symbol.csv", rule: RuleNullKey, key: "1 rows"},
 		{file: "missing_date.csv", rule: RuleNullKey, key: "symbol AAA"},

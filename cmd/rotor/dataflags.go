@@ -49,6 +49,9 @@ func (d *dataFlags) options() (datasets.LoadOptions, error) {
 		Symbols: d.symbols,
 		DB:      datasets.DBConfig{MemoryLimit: d.memory, TempDir: d.temp},
 	}
+	if err := datasets.CheckMemoryLimit(d.memory); err != nil {
+		return opt, usagef("--duckdb-memory: %v", err)
+	}
 	if len(d.data) > 0 && d.rates == "none" {
 		opt.Rates = ""
 	}

@@ -56,6 +56,7 @@ func TestDataFlagsUsageErrors(t *testing.T) {
 		{"--from", "2023-02-01", "--to", "2023-01-01"},
 		{"--col", "close"},
 		{"--col", "close=A", "--col", "close=B"},
+		{"--duckdb-memory", "lots"},
 	} {
 		d := parseDataFlags(t, args...)
 		_, _, err := d.load(context.Background(), &bytes.Buffer{})
