@@ -209,15 +209,20 @@ func absFiles(files []string) []string {
 func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*engine.Panel, *Info, error) {
 	// Schema of every file.
 	var maps []*mapping
-	var header []column
+	var header, first []column
 	for _, f := range in.files {
 		if st, err := os.Stat(f); err == nil && st.Size() == 0 {
 			return nil, nil, newErr(f, "file", RuleEmpty, "the file is empty; want a header and rows")
 		}
 		cols, err := describe(ctx, db, absFiles([]string{f})[0], in.format, in.hive)
 		if err != nil {
-			err.(*Error).File = displayPath(f)
+			if e, ok := err.(*Error); ok {
+				e.File = displayPath(f)
+			}
 			return nil, nil, err
+		}
+		if first == nil {
+			first = cols
 		}
 		if in.format == FormatCSV {
 			if header == nil {
@@ -272,12 +277,9 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 		for k, t := range csvTypes(header, m) {
 			info.Schema = append(info.Schema, header[k].name+" "+t)
 		}
-	} else if len(in.files) > 0 {
-		cols, err := describe(ctx, db, absFiles(in.files[:1])[0], in.format, in.hive)
-		if err == nil {
-			for _, c := range cols {
-				info.Schema = append(info.Schema, c.name+" "+c.typ)
-			}
+	} else {
+		for _, c := range first {
+			info.Schema = append(info.Schema, c.name+" "+c.typ)
 		}
 	}
 	wrap := func(err error) error { return scanErr(in, err) }

@@ -33,7 +33,9 @@ func loadRates(ctx context.Context, db *DB, file string) (*engine.Rates, error) 
 	abs := absFiles([]string{file})
 	cols, err := describe(ctx, db, abs[0], format, false)
 	if err != nil {
-		err.(*Error).File = displayPath(file)
+		if e, ok := err.(*Error); ok {
+			e.File = displayPath(file)
+		}
 		return nil, err
 	}
 	var date, value column
