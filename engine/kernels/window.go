@@ -26,11 +26,16 @@ func (p *Prefix) Reset(x []float64) {
 	p.Miss = grow(p.Miss, n+1)
 	p.Run = grow(p.Run, n)
 	hi, lo, miss, run := p.Hi[:n+1], p.Lo[:n+1], p.Miss[:n+1], p.Run[:n]
+	hi[0], lo[0], miss[0] = 0, 0, 0
+	// Element i of the sums goes to index i+1: these views make every
+	// index in the loop provably in range (no bounds checks).
+	h1, l1, m1 := hi[1:n+1], lo[1:n+1], miss[1:n+1]
+	h1, l1, m1 = h1[:len(x)], l1[:len(x)], m1[:len(x)]
+	run = run[:len(x)]
 	var s, c, m, r float64
 	prev := math.NaN()
-	hi[0], lo[0], miss[0] = 0, 0, 0
 	for i, v := range x {
-		if missing(v) {
+		if v-v != 0 { // missing
 			m++
 			r = 0
 		} else {
@@ -38,16 +43,20 @@ func (p *Prefix) Reset(x []float64) {
 			bb := t - s
 			c += (s - (t - bb)) + (v - bb)
 			s = t
-			if v == prev {
-				r++
-			} else {
-				r = 1
-			}
+			r = r*b2f(v == prev) + 1
 		}
 		prev = v
-		hi[i+1], lo[i+1], miss[i+1] = s, c, m
+		h1[i], l1[i], m1[i] = s, c, m
 		run[i] = r
 	}
+}
+
+// b2f is 1 for true and 0 for false.
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // grow returns s resliced to length n, reallocating when its capacity is
