@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/rotor-bt/rotor/datasets"
@@ -12,53 +11,29 @@ import (
 	"github.com/rotor-bt/rotor/engine"
 )
 
-// loadFile is the 500 symbols × 5000 days synthetic market as zstd
-// Parquet, generated once per test binary run.
-var loadFile = struct {
-	once sync.Once
-	dir  string
-	rows int64
-	full []string // symbols listed on every bar
-	err  error
-}{}
-
-func synthParquet(b *testing.B) (string, int64) {
-	loadFile.once.Do(func() {
-		dir, err := os.MkdirTemp("", "rotor-bench-load-")
-		if err != nil {
-			loadFile.err = err
-			return
-		}
-		loadFile.dir = dir
-		m, err := synth.GenerateMarket(synth.Config{Symbols: 500, Days: 5000, Seed: 1})
-		if err != nil {
-			loadFile.err = err
-			return
-		}
-		for i, l := range m.Listed {
-			if l == [2]int{0, m.Panel.T() - 1} && len(loadFile.full) < 50 {
-				loadFile.full = append(loadFile.full, m.Panel.Symbols[i])
-			}
-		}
-		for _, c := range m.Panel.Column(m.Panel.PriceField()) {
-			if c == c {
-				loadFile.rows++
-			}
-		}
-		loadFile.err = datasets.WritePanel(context.Background(), m.Panel, filepath.Join(dir, "prices.parquet"), datasets.DBConfig{})
-	})
-	if loadFile.err != nil {
-		b.Fatal(loadFile.err)
+// synthParquet writes the 500 symbols × 5000 days synthetic market as
+// zstd Parquet into dir and returns the file, its row count and up to 50
+// symbols listed on every bar.
+func synthParquet(b *testing.B, dir string) (file string, rows int64, full []string) {
+	m, err := synth.GenerateMarket(synth.Config{Symbols: 500, Days: 5000, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
 	}
-	return filepath.Join(loadFile.dir, "prices.parquet"), loadFile.rows
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if loadFile.dir != "" {
-		os.RemoveAll(loadFile.dir)
+	for i, l := range m.Listed {
+		if l == [2]int{0, m.Panel.T() - 1} && len(full) < 50 {
+			full = append(full, m.Panel.Symbols[i])
+		}
 	}
-	os.Exit(code)
+	for _, c := range m.Panel.Column(m.Panel.PriceField()) {
+		if c == c {
+			rows++
+		}
+	}
+	file = filepath.Join(dir, "prices.parquet")
+	if err := datasets.WritePanel(context.Background(), m.Panel, file, datasets.DBConfig{}); err != nil {
+		b.Fatal(err)
+	}
+	return file, rows, full
 }
 
 // BenchmarkLoadParquet loads the 2.5M-row synthetic file (all seven
@@ -67,7 +42,7 @@ func TestMain(m *testing.M) {
 // returns-based backtest needs); subset loads one year of 50 symbols
 // through the pushed-down filters.
 func BenchmarkLoadParquet(b *testing.B) {
-	file, rows := synthParquet(b)
+	file, rows, full := synthParquet(b, b.TempDir())
 	st, err := os.Stat(file)
 	if err != nil {
 		b.Fatal(err)
@@ -102,7 +77,7 @@ func BenchmarkLoadParquet(b *testing.B) {
 	})
 	b.Run("subset", func(b *testing.B) {
 		from, to := engine.DateOf(2010, 1, 1), engine.DateOf(2010, 12, 31)
-		syms := loadFile.full
+		syms := full
 		b.ReportAllocs()
 		var n int64
 		for b.Loop() {
