@@ -81,6 +81,7 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 			}
 		}
 	}
+	archsimd.ClearAVXUpperBits() // before scalar code (see vector_simd_amd64.go)
 	np := len(pairs)
 	for k := range pairs {
 		st := &sc.state[k]
@@ -143,6 +144,7 @@ func (sc *laneScratch) layout(prices [][]float64) {
 		d := r.Min(zero)
 		d.Mul(d).Store(row(sc.down2, t))
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // smaTile writes the SMA of window win for decision bars t0..t1-1 into

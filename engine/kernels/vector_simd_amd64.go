@@ -2,6 +2,10 @@
 
 package kernels
 
+// Every SIMD helper ends with archsimd.ClearAVXUpperBits (VZEROUPPER): the
+// scalar code that follows uses SSE instructions, which run several times
+// slower while the upper halves of the vector registers are dirty.
+
 import (
 	"math"
 	"simd/archsimd"
@@ -29,6 +33,7 @@ func windowSIMD(out []float64, p *Prefix, n int, mean bool) int {
 		miss := archsimd.LoadFloat64x8Slice(p.Miss[t+1:]).NotEqual(archsimd.LoadFloat64x8Slice(p.Miss[j:]))
 		nan.Merge(s, miss).StoreSlice(out[t:])
 	}
+	archsimd.ClearAVXUpperBits()
 	return t
 }
 
@@ -47,6 +52,7 @@ func returnsSIMD(out, price []float64) int {
 		ok := cur.Greater(zero).And(prev.Greater(zero)).And(cur.Sub(cur).Add(prev.Sub(prev)).Equal(zero))
 		r.Merge(nan, ok).StoreSlice(out[t:])
 	}
+	archsimd.ClearAVXUpperBits()
 	return t
 }
 
@@ -89,5 +95,6 @@ func crossInputsSIMD(fo, so []float64, p *Prefix, fast, slow int) int {
 		nan.Merge(fv, undef).StoreSlice(fo[t:])
 		nan.Merge(sv, undef).StoreSlice(so[t:])
 	}
+	archsimd.ClearAVXUpperBits()
 	return t
 }
