@@ -435,36 +435,7 @@ func readTable(ctx context.Context, path string, fn func(col map[string]int, row
 	if err := rd.Err(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return unescapeMeta(rd.Meta()), nil
-}
-
-// unescapeMeta undoes the \xHH escapes that DuckDB's parquet_kv_metadata
-// applies to bytes outside printable ASCII when its BLOB values are cast to
-// text (newlines in the conventions, UTF-8 letters).
-func unescapeMeta(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = unescapeHex(v)
-	}
-	return out
-}
-
-func unescapeHex(s string) string {
-	if !strings.Contains(s, `\x`) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && s[i+1] == 'x' {
-			if x, err := strconv.ParseUint(s[i+2:i+4], 16, 8); err == nil {
-				b = append(b, byte(x))
-				i += 3
-				continue
-			}
-		}
-		b = append(b, s[i])
-	}
-	return string(b)
+	return rd.Meta(), nil
 }
 
 func floatAt(row []any, col map[string]int, name string) float64 {
@@ -543,7 +514,6 @@ func openSweep(ctx context.Context, path, metric string) (*report.Sweep, *sweepD
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: %w", err)
 	}
-	meta = unescapeMeta(meta)
 	typed := false
 	if _, err := os.Stat(tables.SidecarPath(path)); err == nil {
 		typed = true
