@@ -130,6 +130,7 @@ func CrossBacktest(price []float64, fast, slow int, costBps float64) CrossStats 
 // tracked with conditional moves. All of it gives the results of crossRef
 // exactly.
 func crossRun(ret, f, s []float64, c float64) (st CrossStats) {
+	clearUpper()
 	T := len(ret)
 	st.Equity = 1
 	if T < 2 {

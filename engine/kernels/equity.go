@@ -6,6 +6,7 @@ package kernels
 // return (NaN or ±Inf) counts as 0: the value does not change. Matches
 // EquityRef exactly.
 func AppendEquity(dst, r []float64) []float64 {
+	clearUpper()
 	T := len(r)
 	base := len(dst)
 	dst = growAppend(dst, T)
@@ -44,6 +45,7 @@ func EquityRef(r []float64) []float64 {
 // of V (NaN or ±Inf) gives NaN at that bar and is skipped by the running
 // maximum. Matches DrawdownRef exactly.
 func AppendDrawdown(dst, v []float64) []float64 {
+	clearUpper()
 	T := len(v)
 	base := len(dst)
 	dst = growAppend(dst, T)
@@ -90,6 +92,7 @@ func DrawdownRef(v []float64) []float64 {
 // drawdown). One pass, no division outside drawdowns' troughs; matches
 // MaxDrawdownRef exactly.
 func MaxDrawdown(v []float64) (dd float64, days int) {
+	clearUpper()
 	T := len(v)
 	peak, trough := 0.0, 0.0
 	peakBar := -1

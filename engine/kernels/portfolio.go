@@ -19,6 +19,7 @@ package kernels
 // portfolio in a wide universe costs what its holdings cost. Results equal
 // DriftReturnsRef exactly (same operations in the same order).
 func AppendDriftReturns(dst []float64, rets [][]float64, rc []float64, w []float64, from, to int) ([]float64, int) {
+	clearUpper()
 	if to <= from+1 {
 		return dst, 0
 	}

@@ -9,6 +9,7 @@ import "slices"
 // O(len(row)·log k) with a bounded heap and no allocation when dst has room;
 // matches TopKRef exactly.
 func AppendTopK(dst []int, row []float64, k int) []int {
+	clearUpper()
 	if k <= 0 {
 		return dst
 	}

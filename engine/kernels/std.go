@@ -11,6 +11,7 @@ import "math"
 // rather than by its level. Tolerance against RollingStdRef: the variances
 // agree within 1e-13 · Σ(x-K)²/(n-1) over the window.
 func AppendRollingStd(dst, x []float64, n int) []float64 {
+	clearUpper()
 	if n < 1 {
 		panic("kernels: window length must be ≥ 1")
 	}

@@ -19,6 +19,7 @@ type Prefix struct {
 
 // Reset computes the prefix sums of x, reusing p's storage.
 func (p *Prefix) Reset(x []float64) {
+	clearUpper()
 	n := len(x)
 	p.X = x
 	p.Hi = grow(p.Hi, n+1)
