@@ -223,6 +223,21 @@ func drawdown(st *laneState, v, peak, kk, days, age, one archsimd.Float64x8) (ar
 	return peak, kk, days, age
 }
 
+// drawdownDiv is drawdown with the maximum drawdown updated on every bar
+// (one division per bar instead of a data-dependent branch: with 8 lanes
+// some lane is often near a new record, and the mispredictions cost more
+// than the division). The results are the same: the maximum over all bars
+// of 1 - V/peak equals the maximum over the bars the threshold selects.
+func drawdownDiv(v, peak, mdd, days, age, one archsimd.Float64x8) (archsimd.Float64x8, archsimd.Float64x8, archsimd.Float64x8, archsimd.Float64x8) {
+	up := v.GreaterEqual(peak)
+	age1 := age.Add(one)
+	days = days.Max(age1.Masked(up))
+	age = archsimd.Float64x8{}.Merge(age1, up)
+	peak = peak.Max(v)
+	mdd = mdd.Max(one.Sub(v.Div(peak)))
+	return peak, mdd, days, age
+}
+
 // runTile advances one pair over decision bars t0..t1-1 with every rule:
 // missing returns of held lanes (delistings) and costs.
 func runTile(st *laneState, f, s, ret []float64, t0, t1 int, c float64) {
@@ -290,7 +305,7 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	one := archsimd.BroadcastFloat64x8(1)
 	v := archsimd.LoadFloat64x8(&st.v)
 	peak := archsimd.LoadFloat64x8(&st.peak)
-	kk := archsimd.LoadFloat64x8(&st.kk)
+	mdd := archsimd.LoadFloat64x8(&st.mdd)
 	days := archsimd.LoadFloat64x8(&st.days)
 	age := archsimd.LoadFloat64x8(&st.age)
 	sum := archsimd.LoadFloat64x8(&st.sum)
@@ -325,11 +340,13 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
 		mn = mn.Min(r).Merge(mn, tgt)
 		mx = mx.Max(r).Merge(mx, tgt)
-		peak, kk, days, age = drawdown(st, v, peak, kk, days, age, one)
+		peak, mdd, days, age = drawdownDiv(v, peak, mdd, days, age, one)
 	}
 	v.Store(&st.v)
 	peak.Store(&st.peak)
-	kk.Store(&st.kk)
+	mdd.Store(&st.mdd)
+	// The threshold of runTile must follow the maximum drawdown.
+	one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor))).Store(&st.kk)
 	days.Store(&st.days)
 	age.Store(&st.age)
 	sum.Store(&st.sum)
