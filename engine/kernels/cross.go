@@ -257,15 +257,9 @@ func windowMean(x []float64, t, n int) float64 {
 	if t < n-1 {
 		return math.NaN()
 	}
-	s, equal := 0.0, true
-	for k := t - n + 1; k <= t; k++ {
-		if missing(x[k]) {
-			return math.NaN()
-		}
-		if x[k] != x[t] {
-			equal = false
-		}
-		s += x[k]
+	s, equal, bad := scanWindow(x, t, n)
+	if bad {
+		return math.NaN()
 	}
 	if equal {
 		return x[t]

@@ -97,16 +97,7 @@ func RollingStdRef(x []float64, n int) []float64 {
 			out[t] = math.NaN()
 			continue
 		}
-		s, equal, bad := 0.0, true, false
-		for k := t - n + 1; k <= t; k++ {
-			if missing(x[k]) {
-				bad = true
-			}
-			if x[k] != x[t] {
-				equal = false
-			}
-			s += x[k]
-		}
+		s, equal, bad := scanWindow(x, t, n)
 		if bad {
 			out[t] = math.NaN()
 			continue

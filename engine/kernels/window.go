@@ -182,16 +182,7 @@ func rollingRef(x []float64, n int, mean bool) []float64 {
 			out[t] = math.NaN()
 			continue
 		}
-		s, equal, bad := 0.0, true, false
-		for k := t - n + 1; k <= t; k++ {
-			if missing(x[k]) {
-				bad = true
-			}
-			if x[k] != x[t] {
-				equal = false
-			}
-			s += x[k]
-		}
+		s, equal, bad := scanWindow(x, t, n)
 		switch {
 		case bad:
 			out[t] = math.NaN()
@@ -206,4 +197,21 @@ func rollingRef(x []float64, n int, mean bool) []float64 {
 		}
 	}
 	return out
+}
+
+// scanWindow is the plain scan of the n values ending at t (t ≥ n-1) that
+// the reference loops share: their sum in order, whether they are all
+// equal, and whether one is missing.
+func scanWindow(x []float64, t, n int) (sum float64, equal, bad bool) {
+	equal = true
+	for k := t - n + 1; k <= t; k++ {
+		if missing(x[k]) {
+			bad = true
+		}
+		if x[k] != x[t] {
+			equal = false
+		}
+		sum += x[k]
+	}
+	return sum, equal, bad
 }
