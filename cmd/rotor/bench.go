@@ -392,7 +392,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			histPath = filepath.Join("bench", "history.jsonl")
 		}
 	}
-	if histPath == "-" {
+	noHistory := histPath == "-"
+	if noHistory {
 		histPath = ""
 	}
 	if histPath != "" {
@@ -418,6 +419,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	recs := env.records(setName, results)
 	if err := benchTable(recs).Write(stdout, *format); err != nil {
 		return usagef("bench: --format: %v", err)
+	}
+	if noHistory {
+		fmt.Fprintln(stderr, "history: not recorded (--history -)")
+		return nil
 	}
 	if histPath == "" {
 		fmt.Fprintln(stderr, "history: not recorded (no ./bench directory; pass --history FILE)")
