@@ -217,11 +217,27 @@ func runFooter(o *runOptions, p *engine.Panel, info *datasets.Info, benchLabel s
 		engine.DescribeCash(p, o.cfg, res),
 		"benchmark: " + benchLabel,
 	}
+	lines = append(lines, strategyNotes(o.spec, p, o.params)...)
 	if res != nil {
 		lines = append(lines, fmt.Sprintf("%d rebalances changing %d positions; %d delisted or unfillable positions sold at their last price",
 			len(res.TradeBars), len(res.Trades), res.Delistings))
 	}
 	return lines
+}
+
+// strategyNotes are the strategy's own lines for a footer (e.g. which
+// size measure it ranks by), prefixed with its name. A strategy that
+// cannot prepare on p has none: its run reports that error itself.
+func strategyNotes(spec *strategies.Spec, p *engine.Panel, ps engine.Params) []string {
+	notes, err := spec.Notes(p, ps)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = spec.Name + ": " + n
+	}
+	return out
 }
 
 // metricCell formats one metric for people: fractions as percentages,

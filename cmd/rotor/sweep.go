@@ -98,15 +98,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 1, "seed of --sample")
 	perAsset := fs.Bool("per-asset", false, "run the strategy on each symbol alone, one row per (point, symbol) (default for single-asset strategies)")
 	df := addDataFlags(fs)
-	def := engine.DefaultConfig()
-	fill := fs.String("fill", def.Fill.String(), "when a decision at the close of bar t trades: close|next-close|next-open")
-	cost := fs.Float64("cost-bps", 0, "proportional cost per unit of two-sided turnover, `bps`")
-	spread := fs.Float64("spread-bps", 0, "bid-ask spread, `bps`; half of it is paid on each unit traded")
-	fixed := fs.Float64("fixed-cost", 0, "fixed cost per asset traded, in units of the initial capital")
-	capital := fs.Float64("capital", def.InitialCapital, "initial capital V[0] (ratios do not depend on it)")
-	ppy := fs.Float64("periods-per-year", def.PeriodsPerYear, "periods per year `P` for annualizing and the cash rate")
-	lev := fs.Float64("max-leverage", def.MaxLeverage, "largest allowed gross exposure Σ|w| (a strategy exceeding it is an error)")
-	bench := fs.String("benchmark", "equal", "benchmark for beta, alpha, tracking error, information ratio: "+engine.BenchmarkNames)
+	sim := addSimFlags(fs)
 	out := fs.String("out", "", "result `FILE`: .parquet, .csv or .jsonl (required)")
 	resume := fs.Bool("resume", false, "continue an interrupted sweep in --out, skipping the rows it has")
 	force := fs.Bool("force", false, "overwrite an existing --out")
@@ -127,7 +119,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("sweep: want one strategy name, got %d arguments (valid strategies: %s)", fs.NArg(), strings.Join(strategies.Names(), ", "))
 	}
 	r := &sweepRun{
-		bench: *bench, out: *out, resume: *resume, force: *force, workers: *workers, chunk: *chunk,
+		bench: *sim.bench, out: *out, resume: *resume, force: *force, workers: *workers, chunk: *chunk,
 		quiet: *quiet, every: *every, by: *by, top: *top, curves: *curves,
 	}
 	var err error
@@ -186,14 +178,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// conventions and output
-	r.cfg = def
-	if r.cfg.Fill, err = engine.ParseFill(*fill); err != nil {
-		return usagef("--fill: %v", err)
-	}
-	r.cfg.CostBps, r.cfg.SpreadBps, r.cfg.FixedCost = *cost, *spread, *fixed
-	r.cfg.InitialCapital, r.cfg.PeriodsPerYear, r.cfg.MaxLeverage = *capital, *ppy, *lev
-	if err := r.cfg.Validate(); err != nil {
-		return usageError{err}
+	if r.cfg, err = sim.config(); err != nil {
+		return err
 	}
 	if r.workers < 1 {
 		return usagef("-j %d: want at least 1 worker", r.workers)
@@ -713,8 +699,9 @@ func (r *sweepRun) summary(stdout io.Writer, best *topRows, p *engine.Panel, inf
 		"data: " + info.Source() + "; returns use " + p.PriceField().String(),
 		engine.DescribeCash(p, r.cfg, nil),
 		"benchmark: " + benchLabel,
-		"all rows: " + r.out + " (rotor results top " + r.out + " --by METRIC)",
 	}
+	t.Footer = append(t.Footer, strategyNotes(r.spec, p, nil)...)
+	t.Footer = append(t.Footer, "all rows: "+r.out+" (rotor results top "+r.out+" --by METRIC)")
 	return t.WriteText(stdout)
 }
 
