@@ -297,3 +297,17 @@ func TestRunSampleBuyHold(t *testing.T) {
 	}
 	t.Fatalf("no total_return in %s", out)
 }
+
+// The footer of a run carries the strategy's own notes: megacap_rotation
+// on the sample (no share counts) says it ranks by the dollar-volume proxy.
+func TestRunFooterHasStrategyNotes(t *testing.T) {
+	out, errOut, code := runCmd(t, "megacap_rotation", "--param", "rebalance=quarterly")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"megacap_rotation: size: dollar-volume proxy", "events before the first bar, ignored"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("footer lacks %q:\n%s", want, out)
+		}
+	}
+}
