@@ -16,16 +16,23 @@ func CrossGrid(price []float64, pairs []Pair, costBps float64, out []CrossStats)
 	g.index(pairs)
 	T := len(price)
 	nw := len(g.windows)
-	g.f = growAppend(g.f[:0], (nw+1)*T)
+	g.f = growAppend(g.f[:0], (nw+4)*T)
 	ret := AppendReturns(g.f[:0], price)
 	g.p.Reset(price)
 	for i, w := range g.windows {
-		g.p.AppendMean(g.f[(i+1)*T:(i+1)*T], w)
+		g.p.AppendMean(g.f[(i+4)*T:(i+4)*T], w)
 	}
+	clean := c == 0 && g.rt.fill(g.f[T:4*T], ret)
 	for k, p := range pairs {
-		a, b := int(g.slot[p.Fast])+1, int(g.slot[p.Slow])+1
-		out[k] = crossRun(ret, g.f[a*T:(a+1)*T], g.f[b*T:(b+1)*T], c)
+		a, b := int(g.slot[p.Fast])+4, int(g.slot[p.Slow])+4
+		f, s := g.f[a*T:(a+1)*T], g.f[b*T:(b+1)*T]
+		if clean {
+			out[k] = crossRunClean(&g.rt, f, s)
+		} else {
+			out[k] = crossRun(ret, f, s, c)
+		}
 	}
+	g.rt = rowTerms{}
 	g.p.X = nil
 	gridPool.Put(g)
 }

@@ -38,6 +38,7 @@ type gridScratch struct {
 	windows []int     // distinct windows
 	slot    []int32   // window → index into windows (-1 absent)
 	p       Prefix
+	rt      rowTerms
 }
 
 var gridPool = sync.Pool{New: func() any { return new(gridScratch) }}
