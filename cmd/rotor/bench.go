@@ -305,21 +305,26 @@ func measure(ctx context.Context, w workload, set benchSet, n int) (benchResult,
 			return res, err
 		}
 		iters := 0
-		cpu0 := processCPU()
-		start := time.Now()
-		for iters == 0 || time.Since(start) < set.minTime {
+		wall0, cpu0 := benchClock()
+		for {
 			if err := op(); err != nil {
 				return res, fmt.Errorf("%s: %w", w.name, err)
 			}
+			benchAfterOp()
 			for range benchSlowdown {
 				if err := op(); err != nil {
 					return res, fmt.Errorf("%s: %w", w.name, err)
 				}
+				benchAfterOp()
 			}
 			iters++
+			if wall, _ := benchClock(); wall-wall0 >= set.minTime.Seconds() {
+				break
+			}
 		}
-		res.samples = append(res.samples, work*float64(iters)/time.Since(start).Seconds())
-		res.cpuSamples = append(res.cpuSamples, work*float64(iters)/(processCPU()-cpu0))
+		wall, cpu := benchClock()
+		res.samples = append(res.samples, work*float64(iters)/(wall-wall0))
+		res.cpuSamples = append(res.cpuSamples, work*float64(iters)/(cpu-cpu0))
 	}
 	res.median, res.spread = medianSpread(res.samples)
 	res.cpuMedian, res.cpuSpread = medianSpread(res.cpuSamples)
@@ -434,6 +439,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "history: %d records appended to %s (run %s)\n", len(recs), histPath, recs[0].Run)
 	return nil
 }
+
+// benchClock reads the wall clock and the process's CPU time, in seconds.
+// Tests replace it (with benchAfterOp) by a clock that advances a fixed
+// step per operation, so that a slowdown shows exactly in the rates.
+var benchClock = func() (wall, cpu float64) {
+	return float64(time.Now().UnixNano()) / 1e9, processCPU()
+}
+
+// benchAfterOp runs after every timed operation (a test hook).
+var benchAfterOp = func() {}
 
 // processCPU is the user and system CPU time of this process, in seconds.
 func processCPU() float64 {
