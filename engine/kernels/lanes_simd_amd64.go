@@ -302,44 +302,44 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	if t1 <= t0 {
 		return
 	}
+	// Two loops over the tile, each with its state in registers: the first
+	// decides the signal (kept as one byte per row) and carries the
+	// equity and the drawdown, the second adds the held rows' terms to the
+	// sums under the saved signal.
+	var sig [laneTile]uint8
+	// The signal's bits per row drive the counts in general registers:
+	// spread8[b] has byte l set to bit l of b, so ex and swc hold eight
+	// byte-sized counters (a tile has at most 255 rows).
+	var prev uint8
+	for l := range 8 {
+		if st.held[l] != 0 {
+			prev |= 1 << l
+		}
+	}
+	var ex, swc uint64
+	// The rows are read through pointers stepped by one row (64 bytes);
+	// the slice expressions check the whole range once, before the loop.
+	m := t1 - t0
+	sg := sig[:m]
+	fp := unsafe.Pointer(&f[:m*8][0])
+	spt := unsafe.Pointer(&s[:m*8][0])
+	lo, hi := (t0+1)*8, (t1+1)*8
+	gp := unsafe.Pointer(&sc.grow1[lo:hi][0])
 	one := archsimd.BroadcastFloat64x8(1)
 	v := archsimd.LoadFloat64x8(&st.v)
 	peak := archsimd.LoadFloat64x8(&st.peak)
 	mdd := archsimd.LoadFloat64x8(&st.mdd)
 	days := archsimd.LoadFloat64x8(&st.days)
 	age := archsimd.LoadFloat64x8(&st.age)
-	sum := archsimd.LoadFloat64x8(&st.sum)
-	sq := archsimd.LoadFloat64x8(&st.sq)
-	dsq := archsimd.LoadFloat64x8(&st.dsq)
-	mn := archsimd.LoadFloat64x8(&st.mn)
-	mx := archsimd.LoadFloat64x8(&st.mx)
-	expo := archsimd.LoadFloat64x8(&st.expo)
-	sw := archsimd.LoadFloat64x8(&st.sw)
-	held := archsimd.LoadFloat64x8(&st.held)
-	// The rows are read through pointers stepped by one row (64 bytes);
-	// the slice expressions check the whole range once, before the loop.
-	m := t1 - t0
-	fp := unsafe.Pointer(&f[:m*8][0])
-	spt := unsafe.Pointer(&s[:m*8][0])
-	lo, hi := (t0+1)*8, (t1+1)*8
-	gp := unsafe.Pointer(&sc.grow1[lo:hi][0])
-	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
-	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
-	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
-	for k := 0; k < m; k++ {
+	for k := range sg {
 		off := uintptr(k) * 64
 		tgt := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(fp, off))).Greater(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(spt, off))))
-		tgtF := one.Masked(tgt)
-		sw = sw.Add(one).Merge(sw, tgtF.NotEqual(held))
-		held = tgtF
-		expo = expo.Add(tgtF)
+		b := tgt.ToBits()
+		sg[k] = b
+		ex += spread8[b]
+		swc += spread8[b^prev]
+		prev = b
 		v = v.Mul(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(gp, off)))).Merge(v, tgt)
-		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
-		sum = sum.Add(r).Merge(sum, tgt)
-		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
-		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
-		mn = mn.Min(r).Merge(mn, tgt)
-		mx = mx.Max(r).Merge(mx, tgt)
 		peak, mdd, days, age = drawdownDiv(v, peak, mdd, days, age, one)
 	}
 	v.Store(&st.v)
@@ -349,12 +349,46 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor))).Store(&st.kk)
 	days.Store(&st.days)
 	age.Store(&st.age)
+
+	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
+	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
+	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
+	sum := archsimd.LoadFloat64x8(&st.sum)
+	sq := archsimd.LoadFloat64x8(&st.sq)
+	dsq := archsimd.LoadFloat64x8(&st.dsq)
+	mn := archsimd.LoadFloat64x8(&st.mn)
+	mx := archsimd.LoadFloat64x8(&st.mx)
+	for k, b := range sg {
+		off := uintptr(k) * 64
+		tgt := archsimd.Mask64x8FromBits(b)
+		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
+		sum = sum.Add(r).Merge(sum, tgt)
+		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
+		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
+		mn = mn.Min(r).Merge(mn, tgt)
+		mx = mx.Max(r).Merge(mx, tgt)
+	}
 	sum.Store(&st.sum)
 	sq.Store(&st.sq)
 	dsq.Store(&st.dsq)
 	mn.Store(&st.mn)
 	mx.Store(&st.mx)
-	expo.Store(&st.expo)
-	sw.Store(&st.sw)
-	held.Store(&st.held)
+	for l := range 8 {
+		st.expo[l] += float64(ex >> (8 * l) & 0xff)
+		st.sw[l] += float64(swc >> (8 * l) & 0xff)
+		st.held[l] = float64(prev >> l & 1)
+	}
 }
+
+// spread8[b] has byte l equal to bit l of b.
+var spread8 = func() (t [256]uint64) {
+	for b := range t {
+		for l := range 8 {
+			t[b] |= uint64(b>>l&1) << (8 * l)
+		}
+	}
+	return t
+}()
+
+// The byte counters of runTileClean hold at most a tile's rows.
+var _ [255 - laneTile]struct{}
