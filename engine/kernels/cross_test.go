@@ -215,3 +215,34 @@ func TestCrossAllocs(t *testing.T) {
 		t.Errorf("CrossGridLanes: %v allocs", a)
 	}
 }
+
+// Gap-free series without costs take the fast paths (the run-by-run loop
+// of CrossGrid, the clean tiles of the SIMD lanes with pairs two at a
+// time and an odd one last); they must equal the single backtest exactly.
+func TestCrossGridCleanPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	pairs := []Pair{{1, 2}, {5, 20}, {3, 3}, {7, 4}, {10, 50}, {2, 200}, {50, 60}}
+	for _, n := range []int{2, 3, 129, 257, 1000} {
+		for nl := 1; nl <= Lanes; nl += 3 {
+			prices := make([][]float64, nl)
+			for l := range prices {
+				prices[l] = randPrices(rng, n, false)
+			}
+			out := make([]CrossStats, nl*len(pairs))
+			CrossGridLanes(prices, pairs, 0, out)
+			for l, price := range prices {
+				grid := make([]CrossStats, len(pairs))
+				CrossGrid(price, pairs, 0, grid)
+				for k, p := range pairs {
+					want := crossRun(AppendReturns(nil, price), AppendRollingMean(nil, price, p.Fast), AppendRollingMean(nil, price, p.Slow), 0)
+					if !crossEqual(grid[k], want) {
+						t.Fatalf("grid n=%d pair %v:\n got %+v\nwant %+v", n, p, grid[k], want)
+					}
+					if !crossEqual(out[l*len(pairs)+k], want) {
+						t.Fatalf("lanes (simd %v) n=%d lane %d pair %v:\n got %+v\nwant %+v", SIMDEnabled(), n, l, p, out[l*len(pairs)+k], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -71,9 +71,16 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 			sc.smaTile(sc.sma[w*laneTile*8:(w+1)*laneTile*8], win, t0, t1)
 		}
 		clean := !sc.dirty[tile] && c == 0
-		for k, p := range pairs {
-			f := sc.sma[int(sc.g.slot[p.Fast])*laneTile*8:]
-			s := sc.sma[int(sc.g.slot[p.Slow])*laneTile*8:]
+		k := 0
+		if clean {
+			for ; k+2 <= len(pairs); k += 2 {
+				p, q := pairs[k], pairs[k+1]
+				sc.runTileClean2(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
+			}
+		}
+		for ; k < len(pairs); k++ {
+			p := pairs[k]
+			f, s := sc.smaOf(p.Fast), sc.smaOf(p.Slow)
 			if clean {
 				sc.runTileClean(&sc.state[k], f, s, t0, t1)
 			} else {
@@ -90,6 +97,11 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 		}
 	}
 	return true
+}
+
+// smaOf is the current tile of window w's SMA.
+func (sc *laneScratch) smaOf(w int) []float64 {
+	return sc.sma[int(sc.g.slot[w])*laneTile*8:]
 }
 
 // layout builds the interleaved [t][8] arrays of up to 8 series; missing
@@ -307,9 +319,108 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	// equity and the drawdown, the second adds the held rows' terms to the
 	// sums under the saved signal.
 	var sig [laneTile]uint8
-	// The signal's bits per row drive the counts in general registers:
-	// spread8[b] has byte l set to bit l of b, so ex and swc hold eight
-	// byte-sized counters (a tile has at most 255 rows).
+	sg := sig[:t1-t0]
+	lo, hi := (t0+1)*8, (t1+1)*8
+	tileSignal(st, sg, f, s, sc.grow1[lo:hi])
+	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
+	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
+	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
+	sum := archsimd.LoadFloat64x8(&st.sum)
+	sq := archsimd.LoadFloat64x8(&st.sq)
+	dsq := archsimd.LoadFloat64x8(&st.dsq)
+	mn := archsimd.LoadFloat64x8(&st.mn)
+	mx := archsimd.LoadFloat64x8(&st.mx)
+	for k, b := range sg {
+		off := uintptr(k) * 64
+		tgt := archsimd.Mask64x8FromBits(b)
+		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
+		sum = sum.Add(r).Merge(sum, tgt)
+		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
+		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
+		mn = mn.Min(r).Merge(mn, tgt)
+		mx = mx.Max(r).Merge(mx, tgt)
+	}
+	sum.Store(&st.sum)
+	sq.Store(&st.sq)
+	dsq.Store(&st.dsq)
+	mn.Store(&st.mn)
+	mx.Store(&st.mx)
+}
+
+// spread8[b] has byte l equal to bit l of b.
+var spread8 = func() (t [256]uint64) {
+	for b := range t {
+		for l := range 8 {
+			t[b] |= uint64(b>>l&1) << (8 * l)
+		}
+	}
+	return t
+}()
+
+// The byte counters of runTileClean hold at most a tile's rows.
+var _ [255 - laneTile]struct{}
+
+// runTileClean2 is runTileClean for two pairs at once: the loops carry two
+// independent dependency chains and the sums' loop reads the shared rows
+// once for both.
+func (sc *laneScratch) runTileClean2(st, su *laneState, f, s, f2, s2 []float64, t0, t1 int) {
+	if t1 <= t0 {
+		return
+	}
+	var sig, sig2 [laneTile]uint8
+	m := t1 - t0
+	sg, sg2 := sig[:m], sig2[:m]
+	lo, hi := (t0+1)*8, (t1+1)*8
+	tileSignal(st, sg, f, s, sc.grow1[lo:hi])
+	tileSignal(su, sg2, f2, s2, sc.grow1[lo:hi])
+	sg2 = sg2[:len(sg)]
+	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
+	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
+	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
+	sum := archsimd.LoadFloat64x8(&st.sum)
+	sq := archsimd.LoadFloat64x8(&st.sq)
+	dsq := archsimd.LoadFloat64x8(&st.dsq)
+	mn := archsimd.LoadFloat64x8(&st.mn)
+	mx := archsimd.LoadFloat64x8(&st.mx)
+	sum2 := archsimd.LoadFloat64x8(&su.sum)
+	sq2 := archsimd.LoadFloat64x8(&su.sq)
+	dsq2 := archsimd.LoadFloat64x8(&su.dsq)
+	mn2 := archsimd.LoadFloat64x8(&su.mn)
+	mx2 := archsimd.LoadFloat64x8(&su.mx)
+	for k, b := range sg {
+		off := uintptr(k) * 64
+		tgt := archsimd.Mask64x8FromBits(b)
+		tgt2 := archsimd.Mask64x8FromBits(sg2[k])
+		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
+		r2 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))
+		d2 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))
+		sum = sum.Add(r).Merge(sum, tgt)
+		sq = sq.Add(r2).Merge(sq, tgt)
+		dsq = dsq.Add(d2).Merge(dsq, tgt)
+		mn = mn.Min(r).Merge(mn, tgt)
+		mx = mx.Max(r).Merge(mx, tgt)
+		sum2 = sum2.Add(r).Merge(sum2, tgt2)
+		sq2 = sq2.Add(r2).Merge(sq2, tgt2)
+		dsq2 = dsq2.Add(d2).Merge(dsq2, tgt2)
+		mn2 = mn2.Min(r).Merge(mn2, tgt2)
+		mx2 = mx2.Max(r).Merge(mx2, tgt2)
+	}
+	sum.Store(&st.sum)
+	sq.Store(&st.sq)
+	dsq.Store(&st.dsq)
+	mn.Store(&st.mn)
+	mx.Store(&st.mx)
+	sum2.Store(&su.sum)
+	sq2.Store(&su.sq)
+	dsq2.Store(&su.dsq)
+	mn2.Store(&su.mn)
+	mx2.Store(&su.mx)
+}
+
+// tileSignal is the first loop of runTileClean: it stores the signal's
+// bits per row in sg and advances the counts, the equity and the
+// drawdown of one pair.
+func tileSignal(st *laneState, sg []uint8, f, s, grow1 []float64) {
 	var prev uint8
 	for l := range 8 {
 		if st.held[l] != 0 {
@@ -317,14 +428,10 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 		}
 	}
 	var ex, swc uint64
-	// The rows are read through pointers stepped by one row (64 bytes);
-	// the slice expressions check the whole range once, before the loop.
-	m := t1 - t0
-	sg := sig[:m]
+	m := len(sg)
 	fp := unsafe.Pointer(&f[:m*8][0])
 	spt := unsafe.Pointer(&s[:m*8][0])
-	lo, hi := (t0+1)*8, (t1+1)*8
-	gp := unsafe.Pointer(&sc.grow1[lo:hi][0])
+	gp := unsafe.Pointer(&grow1[:m*8][0])
 	one := archsimd.BroadcastFloat64x8(1)
 	v := archsimd.LoadFloat64x8(&st.v)
 	peak := archsimd.LoadFloat64x8(&st.peak)
@@ -349,46 +456,9 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor))).Store(&st.kk)
 	days.Store(&st.days)
 	age.Store(&st.age)
-
-	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
-	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
-	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
-	sum := archsimd.LoadFloat64x8(&st.sum)
-	sq := archsimd.LoadFloat64x8(&st.sq)
-	dsq := archsimd.LoadFloat64x8(&st.dsq)
-	mn := archsimd.LoadFloat64x8(&st.mn)
-	mx := archsimd.LoadFloat64x8(&st.mx)
-	for k, b := range sg {
-		off := uintptr(k) * 64
-		tgt := archsimd.Mask64x8FromBits(b)
-		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
-		sum = sum.Add(r).Merge(sum, tgt)
-		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
-		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
-		mn = mn.Min(r).Merge(mn, tgt)
-		mx = mx.Max(r).Merge(mx, tgt)
-	}
-	sum.Store(&st.sum)
-	sq.Store(&st.sq)
-	dsq.Store(&st.dsq)
-	mn.Store(&st.mn)
-	mx.Store(&st.mx)
 	for l := range 8 {
 		st.expo[l] += float64(ex >> (8 * l) & 0xff)
 		st.sw[l] += float64(swc >> (8 * l) & 0xff)
 		st.held[l] = float64(prev >> l & 1)
 	}
 }
-
-// spread8[b] has byte l equal to bit l of b.
-var spread8 = func() (t [256]uint64) {
-	for b := range t {
-		for l := range 8 {
-			t[b] |= uint64(b>>l&1) << (8 * l)
-		}
-	}
-	return t
-}()
-
-// The byte counters of runTileClean hold at most a tile's rows.
-var _ [255 - laneTile]struct{}
