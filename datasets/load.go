@@ -108,6 +108,12 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 		fpc <- fpResult{fp, err}
 	}()
 	cfg := opt.DB
+	if cfg.Threads == 0 && in.format == FormatParquet {
+		// Parquet is scanned as bar ranges, one connection per CPU at
+		// once (loadWorkers); each query runs on its caller's thread
+		// rather than on a shared pool that would oversubscribe the CPUs.
+		cfg.Threads = 1
+	}
 	cfg.Files = append(append([]string(nil), in.files...), cfg.Files...)
 	if opt.Rates != "" {
 		cfg.Files = append(cfg.Files, opt.Rates)
@@ -284,14 +290,32 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	}
 	wrap := func(err error) error { return scanErr(in, err) }
 
-	// Symbols (with per-symbol checks) and the calendar.
+	// Symbols (with per-symbol checks) and the calendar, on two
+	// connections at once.
+	var dates []engine.Date
+	var derr error
+	var dwg sync.WaitGroup
+	dconn := db
+	if runtime.GOMAXPROCS(0) > 1 {
+		if dconn, err = db.Conn(ctx, 1); err != nil {
+			return nil, nil, err
+		}
+	}
+	dwg.Add(1)
+	go func() {
+		defer dwg.Done()
+		dates, derr = queryDates(ctx, dconn, src)
+	}()
+	if dconn == db {
+		dwg.Wait()
+	}
 	symbols, err := querySymbols(ctx, db, src, in, opt)
+	dwg.Wait()
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
-	dates, err := queryDates(ctx, db, src)
-	if err != nil {
-		return nil, nil, wrap(err)
+	if derr != nil {
+		return nil, nil, wrap(derr)
 	}
 	if len(symbols) == 0 || len(dates) == 0 {
 		return nil, nil, newErr(in.display(), "selection", RuleEmpty, "no rows%s", describeFilter(opt))
