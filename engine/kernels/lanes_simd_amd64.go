@@ -168,20 +168,31 @@ func (sc *laneScratch) smaTile(dst []float64, win, t0, t1 int) {
 	for ; t < t1 && t < win-1; t++ {
 		nan.Store(row(dst, t-t0))
 	}
-	for ; t < t1; t++ {
-		j := t + 1 - win
-		hiT := archsimd.LoadFloat64x8(row(sc.hi, t+1))
-		hiJ := archsimd.LoadFloat64x8(row(sc.hi, j))
-		loT := archsimd.LoadFloat64x8(row(sc.lo, t+1))
-		loJ := archsimd.LoadFloat64x8(row(sc.lo, j))
-		s := hiT.Sub(hiJ).Add(loT.Sub(loJ)).Div(wv)
-		run := archsimd.LoadFloat64x8(row(sc.run, t))
-		x := archsimd.LoadFloat64x8(row(sc.x, t))
-		s = x.Merge(s, run.GreaterEqual(wv))
-		mT := archsimd.LoadFloat64x8(row(sc.miss, t+1))
-		mJ := archsimd.LoadFloat64x8(row(sc.miss, j))
-		s = nan.Merge(s, mT.NotEqual(mJ))
-		s.Store(row(dst, t-t0))
+	if t >= t1 {
+		return
+	}
+	// Rows are read through pointers stepped by one row (64 bytes); the
+	// slice expressions check each range once.
+	m := t1 - t
+	j := t + 1 - win
+	dp := unsafe.Pointer(&dst[(t-t0)*8 : (t1-t0)*8][0])
+	hT := unsafe.Pointer(&sc.hi[(t+1)*8 : (t1+1)*8][0])
+	hJ := unsafe.Pointer(&sc.hi[j*8 : (j+m)*8][0])
+	lT := unsafe.Pointer(&sc.lo[(t+1)*8 : (t1+1)*8][0])
+	lJ := unsafe.Pointer(&sc.lo[j*8 : (j+m)*8][0])
+	mT := unsafe.Pointer(&sc.miss[(t+1)*8 : (t1+1)*8][0])
+	mJ := unsafe.Pointer(&sc.miss[j*8 : (j+m)*8][0])
+	rp := unsafe.Pointer(&sc.run[t*8 : t1*8][0])
+	xp := unsafe.Pointer(&sc.x[t*8 : t1*8][0])
+	ld := func(p unsafe.Pointer, off uintptr) archsimd.Float64x8 {
+		return archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(p, off)))
+	}
+	for k := 0; k < m; k++ {
+		off := uintptr(k) * 64
+		s := ld(hT, off).Sub(ld(hJ, off)).Add(ld(lT, off).Sub(ld(lJ, off))).Div(wv)
+		s = ld(xp, off).Merge(s, ld(rp, off).GreaterEqual(wv))
+		s = nan.Merge(s, ld(mT, off).NotEqual(ld(mJ, off)))
+		s.Store((*[8]float64)(unsafe.Add(dp, off)))
 	}
 }
 
