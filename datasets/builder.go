@@ -31,15 +31,16 @@ type builder struct {
 }
 
 // partBuilder fills bars [t0, t1) of a builder's panel. Rows are
-// scattered into date-major buffers (cell (t, s) at (t-t0)*N + s), where
-// rows that arrive in date order land next to each other, and transposed
-// into the asset-major columns in cache-sized blocks by fill.
+// scattered straight into the asset-major columns (cell (t, s) at
+// s*T + t); rows arriving in date order touch one cache line per symbol
+// and field, which stays cached over the next dates, and the columns are
+// backed by huge pages, so the scatter needs no intermediate buffer. The
+// part's duplicate bitset is indexed date-major, (t-t0)*N + s.
 type partBuilder struct {
 	*builder
 	t0, t1 int
-	buf    [][]float64 // per field, date-major, (t1-t0)*N cells
-	seen   []uint64    // bitset over the part's cells, same index as buf
-	pos    []int32     // scratch: buffer index of each row of the batch
+	seen   []uint64 // bitset over the part's cells, date-major
+	pos    []int32  // scratch: column index s*T + t of each row of the batch
 	rows   int64
 }
 
@@ -95,7 +96,7 @@ func (b *builder) part(t0, t1 int) *partBuilder {
 	return pb
 }
 
-// reset makes pb the builder of bars [t0, t1), reusing its buffers (the
+// reset makes pb the builder of bars [t0, t1), reusing its bitset (the
 // previous range must have been filled).
 func (pb *partBuilder) reset(t0, t1 int) {
 	pb.t0, pb.t1 = t0, t1
@@ -106,16 +107,6 @@ func (pb *partBuilder) reset(t0, t1 int) {
 	} else {
 		pb.seen = pb.seen[:words]
 		clear(pb.seen)
-	}
-	if len(pb.buf) == 0 {
-		pb.buf = make([][]float64, len(pb.fields))
-	}
-	for k := range pb.buf {
-		if cap(pb.buf[k]) < cells {
-			pb.buf[k] = make([]float64, cells)
-			adviseHuge(pb.buf[k])
-		}
-		pb.buf[k] = pb.buf[k][:cells]
 	}
 }
 
@@ -145,7 +136,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		b.pos = make([]int32, n)
 	}
 	pos := b.pos[:n]
-	N := int32(b.N)
+	N, T := int32(b.N), int32(b.T)
 	t0, t1 := int32(b.t0), int32(b.t1)
 	span := int32(len(b.tIndex))
 	for r := range pos {
@@ -163,7 +154,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
 		}
 		b.seen[w] |= bit
-		pos[r] = l
+		pos[r] = s*T + t
 	}
 	for k, f := range b.fields {
 		arr, ok := rec.Column(2 + k).(*array.Float64)
@@ -171,7 +162,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 			return fmt.Errorf("panel builder: column %s is %s, want float64", f, rec.Column(2+k).DataType())
 		}
 		vals := arr.Float64Values()[:n]
-		col := b.buf[k]
+		col := b.cols[k]
 		if arr.NullN() == 0 {
 			if bad := scatter(col, pos, vals, f); bad >= 0 {
 				return b.valueErr(dates[bad], syms[bad], f, vals[bad])
@@ -191,7 +182,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		}
 	}
 	if b.hi >= 0 && b.lo >= 0 {
-		hi, lo := b.buf[b.hi], b.buf[b.lo]
+		hi, lo := b.cols[b.hi], b.cols[b.lo]
 		for r, c := range pos {
 			if hi[c] < lo[c] {
 				return b.rowErr(dates[r], syms[r], RuleHighLow, fmt.Sprintf("high %g is below low %g", hi[c], lo[c]))
@@ -202,8 +193,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// fill sets every cell of the part that no row filled to NaN and
-// transposes the part into the panel's columns.
+// fill sets every cell of the part that no row filled to NaN.
 func (b *partBuilder) fill() {
 	nan := math.NaN()
 	cells := (b.t1 - b.t0) * b.N
@@ -213,33 +203,9 @@ func (b *partBuilder) fill() {
 		}
 		for l := w * 64; l < min(cells, w*64+64); l++ {
 			if bits&(1<<(uint(l)&63)) == 0 {
-				for _, buf := range b.buf {
-					buf[l] = nan
-				}
-			}
-		}
-	}
-	for k, buf := range b.buf {
-		transpose(b.cols[k], buf, b.t0, b.t1, b.T, b.N)
-	}
-}
-
-// transposeBlock is the side of the square blocks transpose copies: 64×64
-// float64 cells are 32 KiB, read and written within the L1/L2 caches.
-const transposeBlock = 64
-
-// transpose copies the date-major cells src[(t-t0)*N + s] of bars [t0, t1)
-// to the asset-major dst[s*T + t].
-func transpose(dst, src []float64, t0, t1, T, N int) {
-	for tb := t0; tb < t1; tb += transposeBlock {
-		te := min(tb+transposeBlock, t1)
-		for sb := 0; sb < N; sb += transposeBlock {
-			se := min(sb+transposeBlock, N)
-			for s := sb; s < se; s++ {
-				d := dst[s*T+tb : s*T+te]
-				o := (tb-t0)*N + s
-				for k := range d {
-					d[k] = src[o+k*N]
+				c := (l%b.N)*b.T + b.t0 + l/b.N
+				for _, col := range b.cols {
+					col[c] = nan
 				}
 			}
 		}

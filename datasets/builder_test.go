@@ -1,37 +1,112 @@
 package datasets
 
-import "testing"
+import (
+	"errors"
+	"math"
+	"sync"
+	"testing"
 
-// transpose equals the plain double loop for ranges and sizes that are
-// and are not multiples of the block.
-func TestTransposeReference(t *testing.T) {
-	for _, c := range []struct{ T, N, t0, t1 int }{{1, 1, 0, 1}, {5, 3, 1, 4}, {130, 70, 0, 130}, {200, 129, 63, 197}, {64, 64, 0, 64}} {
-		src := make([]float64, (c.t1-c.t0)*c.N)
-		for k := range src {
-			src[k] = float64(k + 1)
-		}
-		got := make([]float64, c.T*c.N)
-		want := make([]float64, c.T*c.N)
-		transpose(got, src, c.t0, c.t1, c.T, c.N)
-		for t := c.t0; t < c.t1; t++ {
-			for s := 0; s < c.N; s++ {
-				want[s*c.T+t] = src[(t-c.t0)*c.N+s]
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/rotor-bt/rotor/engine"
+)
+
+// Bars split into parts filled at the same time, rows out of order and a
+// missing cell give the hand-computed panel; a row seen twice is a
+// duplicate even across batches.
+func TestBuilderParts(t *testing.T) {
+	d0 := engine.DateOf(2024, 1, 2)
+	dates := []engine.Date{d0, d0 + 1, d0 + 2, d0 + 5, d0 + 6}
+	symbols := []string{"A", "B", "C"}
+	fields := []engine.Field{engine.High, engine.Low, engine.Close}
+	type row struct {
+		s int32
+		t int
+		v [3]int // indexes into fuzzValues: high, low, close
+	}
+	// Values: 1, 2, 3, 10, 0.5, 100 at fuzzValues[0..5]; cell (t=3, B) is missing.
+	rows := []row{
+		{2, 4, [3]int{3, 0, 1}}, {0, 0, [3]int{5, 0, 3}}, {1, 0, [3]int{2, 4, 1}},
+		{2, 0, [3]int{1, 0, 0}}, {0, 1, [3]int{3, 3, 3}}, {1, 1, [3]int{1, 0, 1}},
+		{2, 1, [3]int{2, 1, 1}}, {0, 2, [3]int{5, 3, 5}}, {1, 2, [3]int{1, 4, 0}},
+		{2, 2, [3]int{3, 1, 2}}, {0, 3, [3]int{2, 2, 2}}, {2, 3, [3]int{1, 1, 1}},
+		{0, 4, [3]int{3, 2, 2}}, {1, 4, [3]int{1, 1, 1}},
+	}
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	b, err := newBuilder(dates, symbols, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := [][2]int{{3, 5}, {0, 3}}
+	var wg sync.WaitGroup
+	errs := make([]error, len(parts))
+	for k, pr := range parts {
+		var in []row
+		for _, r := range rows {
+			if r.t >= pr[0] && r.t < pr[1] {
+				in = append(in, r)
 			}
 		}
-		for k := range want {
-			if got[k] != want[k] {
-				t.Fatalf("%+v: cell %d = %v, want %v", c, k, got[k], want[k])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pb := b.part(pr[0], pr[1])
+			rec := fuzzBatch(alloc, in, func(r row) (int32, engine.Date, [3]int) { return r.s, dates[r.t], r.v })
+			defer rec.Release()
+			if errs[k] = pb.add(rec); errs[k] == nil {
+				pb.fill()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := b.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]float64, len(fields))
+	for k := range want {
+		want[k] = make([]float64, len(dates)*len(symbols))
+		for c := range want[k] {
+			want[k][c] = math.NaN()
+		}
+		for _, r := range rows {
+			want[k][int(r.s)*len(dates)+r.t] = fuzzValues[r.v[k]]
+		}
+	}
+	for k, f := range fields {
+		got := p.Column(f)
+		for c := range got {
+			if got[c] != want[k][c] && !(math.IsNaN(got[c]) && math.IsNaN(want[k][c])) {
+				t.Fatalf("%s cell (t=%d, %s) = %v, want %v", f, c%len(dates), symbols[c/len(dates)], got[c], want[k][c])
 			}
 		}
 	}
-}
+	if c := p.Column(engine.Close)[1*len(dates)+3]; !math.IsNaN(c) {
+		t.Fatalf("missing cell (t=3, B) = %v, want NaN", c)
+	}
 
-func BenchmarkTranspose(b *testing.B) {
-	T, N := 5000, 500
-	src := make([]float64, T*N)
-	dst := make([]float64, T*N)
-	b.SetBytes(int64(8 * T * N))
-	for b.Loop() {
-		transpose(dst, src, 0, T, T, N)
+	// The same row in two batches of one part.
+	b, err = newBuilder(dates, symbols, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := b.whole()
+	for k := range 2 {
+		rec := fuzzBatch(alloc, rows[:1], func(r row) (int32, engine.Date, [3]int) { return r.s, dates[r.t], r.v })
+		err = pb.add(rec)
+		rec.Release()
+		if k == 0 && err != nil {
+			t.Fatal(err)
+		}
+	}
+	var re *rowError
+	if !errors.As(err, &re) || re.rule != RuleDuplicate || re.symbol != "C" || re.date != dates[4] {
+		t.Fatalf("second copy of (%s, C): error %v, want a duplicate row error", dates[4], err)
 	}
 }
