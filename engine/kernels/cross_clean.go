@@ -63,6 +63,7 @@ func crossRunClean(rt *rowTerms, f, s []float64) (st CrossStats) {
 	p := 0         // the last bar at the running maximum before the current drawdown
 	below := false // V is below its running maximum
 	kk := 1.0      // min(1, (1-maxDD)(1+1e-12))
+	thr := 1.0     // peak·kk
 	i := 0
 	for {
 		for i < n && !(f[i] > s[i]) {
@@ -91,16 +92,18 @@ func crossRunClean(rt *rowTerms, f, s []float64) (st CrossStats) {
 					below = false
 				}
 				peak = v
+				thr = v * kk
 				continue
 			}
 			if !below {
 				p = i
 				below = true
 			}
-			if v < peak*kk {
+			if v < thr {
 				if dd := 1 - v/peak; dd > mdd {
 					mdd = dd
 					kk = min(1, (1-mdd)*(1+1e-12))
+					thr = peak * kk
 				}
 			}
 		}
