@@ -3,6 +3,8 @@ package datasets
 import (
 	"fmt"
 	"math"
+	mathbits "math/bits"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -17,9 +19,16 @@ import (
 // every rule that concerns single rows: duplicates, prices > 0 and finite,
 // volumes and share counts ≥ 0 and finite, high ≥ low.
 //
-// The bars are split into parts [t0, t1); each part is filled by its own
-// partBuilder, and parts may be filled concurrently (their cells are
-// disjoint). The calendar index is shared and read-only.
+// Batches are added through partBuilders, which may run concurrently: rows
+// are scattered straight into the asset-major columns (cell (t, s) at
+// s*T + t) and marked in the partBuilder's own bitset over all cells,
+// indexed date-major (t*N + s). Parts may share dates (parts split by row
+// group share the dates at their edges); fill merges the bitsets, so a row
+// repeated in another part is still a duplicate, and sets the cells no row
+// filled to NaN. Rows arriving in date order touch one cache line per
+// symbol and field, which stays cached over the next dates, and the
+// columns are backed by huge pages, so the scatter needs no intermediate
+// buffer.
 type builder struct {
 	p      *engine.Panel
 	fields []engine.Field
@@ -28,18 +37,17 @@ type builder struct {
 	base   engine.Date // dates[0]
 	tIndex []int32     // date - base → bar, -1 for dates not in the calendar
 	hi, lo int         // position of high and low in fields, or -1
+
+	mu    sync.Mutex
+	parts []*partBuilder
 }
 
-// partBuilder fills bars [t0, t1) of a builder's panel. Rows are
-// scattered straight into the asset-major columns (cell (t, s) at
-// s*T + t); rows arriving in date order touch one cache line per symbol
-// and field, which stays cached over the next dates, and the columns are
-// backed by huge pages, so the scatter needs no intermediate buffer. The
-// part's duplicate bitset is indexed date-major, (t-t0)*N + s.
+// partBuilder adds batches whose rows all lie in bars [t0, t1). Each is
+// used by one goroutine at a time.
 type partBuilder struct {
 	*builder
 	t0, t1 int
-	seen   []uint64 // bitset over the part's cells, date-major
+	seen   []uint64 // bitset over every cell, date-major
 	pos    []int32  // scratch: column index s*T + t of each row of the batch
 	rows   int64
 }
@@ -89,28 +97,19 @@ func newBuilder(dates []engine.Date, symbols []string, fields []engine.Field) (*
 	return b, nil
 }
 
-// part returns the builder of bars [t0, t1).
+// part returns a builder for rows in bars [t0, t1).
 func (b *builder) part(t0, t1 int) *partBuilder {
-	pb := &partBuilder{builder: b}
-	pb.reset(t0, t1)
+	pb := &partBuilder{builder: b, t0: t0, t1: t1, seen: make([]uint64, (b.T*b.N+63)/64)}
+	b.mu.Lock()
+	b.parts = append(b.parts, pb)
+	b.mu.Unlock()
 	return pb
 }
 
-// reset makes pb the builder of bars [t0, t1), reusing its bitset (the
-// previous range must have been filled).
-func (pb *partBuilder) reset(t0, t1 int) {
-	pb.t0, pb.t1 = t0, t1
-	cells := (t1 - t0) * pb.N
-	words := (cells + 63) / 64
-	if cap(pb.seen) < words {
-		pb.seen = make([]uint64, words)
-	} else {
-		pb.seen = pb.seen[:words]
-		clear(pb.seen)
-	}
-}
+// reset makes pb the builder of bars [t0, t1).
+func (pb *partBuilder) reset(t0, t1 int) { pb.t0, pb.t1 = t0, t1 }
 
-// whole returns the builder of every bar.
+// whole returns a builder for rows in any bar.
 func (b *builder) whole() *partBuilder { return b.part(0, b.T) }
 
 // add scatters one record batch.
@@ -148,7 +147,7 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		if t < t0 || t >= t1 {
 			return fmt.Errorf("panel builder: row %d (symbol %d, %s) outside bars %d..%d", r, s, dates[r], t0, t1)
 		}
-		l := (t-t0)*N + s
+		l := t*N + s
 		w, bit := l>>6, uint64(1)<<(uint(l)&63)
 		if b.seen[w]&bit != 0 {
 			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
@@ -193,26 +192,38 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// fill sets every cell of the part that no row filled to NaN.
-func (b *partBuilder) fill() {
+// fill merges the parts' bitsets, reporting a cell filled by two parts as
+// a duplicate row, and sets every cell that no row filled to NaN. Every
+// part must be done.
+func (b *builder) fill() error {
 	nan := math.NaN()
-	cells := (b.t1 - b.t0) * b.N
-	for w, bits := range b.seen {
+	cells := b.T * b.N
+	for w := range (cells + 63) / 64 {
+		var bits uint64
+		for _, pb := range b.parts {
+			x := pb.seen[w]
+			if d := bits & x; d != 0 {
+				l := w*64 + mathbits.TrailingZeros64(d)
+				return b.rowErr(b.p.Dates[l/b.N], int32(l%b.N), RuleDuplicate, "each (date, symbol) pair must appear once")
+			}
+			bits |= x
+		}
 		if bits == ^uint64(0) {
 			continue
 		}
 		for l := w * 64; l < min(cells, w*64+64); l++ {
 			if bits&(1<<(uint(l)&63)) == 0 {
-				c := (l%b.N)*b.T + b.t0 + l/b.N
+				c := (l%b.N)*b.T + l/b.N
 				for _, col := range b.cols {
 					col[c] = nan
 				}
 			}
 		}
 	}
+	return nil
 }
 
-// finish installs the columns; every part must have been filled.
+// finish installs the columns; fill must have run.
 func (b *builder) finish() (*engine.Panel, error) {
 	for k, f := range b.fields {
 		if err := b.p.SetColumn(f, b.cols[k]); err != nil {

@@ -54,9 +54,7 @@ func TestBuilderParts(t *testing.T) {
 			pb := b.part(pr[0], pr[1])
 			rec := fuzzBatch(alloc, in, func(r row) (int32, engine.Date, [3]int) { return r.s, dates[r.t], r.v })
 			defer rec.Release()
-			if errs[k] = pb.add(rec); errs[k] == nil {
-				pb.fill()
-			}
+			errs[k] = pb.add(rec)
 		}()
 	}
 	wg.Wait()
@@ -64,6 +62,9 @@ func TestBuilderParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := b.fill(); err != nil {
+		t.Fatal(err)
 	}
 	p, err := b.finish()
 	if err != nil {
@@ -108,5 +109,24 @@ func TestBuilderParts(t *testing.T) {
 	var re *rowError
 	if !errors.As(err, &re) || re.rule != RuleDuplicate || re.symbol != "C" || re.date != dates[4] {
 		t.Fatalf("second copy of (%s, C): error %v, want a duplicate row error", dates[4], err)
+	}
+
+	// The same row in two parts (parts split by row group share dates):
+	// each part takes it, merging the parts finds the duplicate.
+	b, err = newBuilder(dates, symbols, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		rec := fuzzBatch(alloc, rows[1:2], func(r row) (int32, engine.Date, [3]int) { return r.s, dates[r.t], r.v })
+		err = b.whole().add(rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = b.fill()
+	if !errors.As(err, &re) || re.rule != RuleDuplicate || re.symbol != "A" || re.date != dates[0] {
+		t.Fatalf("(%s, A) in two parts: error %v, want a duplicate row error", dates[0], err)
 	}
 }

@@ -48,6 +48,7 @@ type DB struct {
 	db      *sql.DB
 	conn    *sql.Conn
 	arrow   *duckdb.Arrow
+	stream  *streamConn
 	extra   []*DB // more connections to the same database, for parallel scans
 	tempDir string
 	ownTemp bool
@@ -121,19 +122,22 @@ func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
 			return d, fmt.Errorf("duckdb: %s: %w", s.q, err)
 		}
 	}
-	d.arrow, err = arrowOf(d.conn)
+	d.arrow, d.stream, err = arrowOf(d.conn)
 	return d, err
 }
 
 // maxConns bounds the connections of one DB (the first plus parallel scans).
 const maxConns = 8
 
-func arrowOf(conn *sql.Conn) (a *duckdb.Arrow, err error) {
+func arrowOf(conn *sql.Conn) (a *duckdb.Arrow, s *streamConn, err error) {
 	err = conn.Raw(func(dc any) error {
-		a, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if a, err = duckdb.NewArrowFromConn(dc.(driver.Conn)); err != nil {
+			return err
+		}
+		s, err = newStreamConn(dc.(driver.Conn))
 		return err
 	})
-	return a, err
+	return a, s, err
 }
 
 // Conn returns connection k of the database: 0 is d itself, others are
@@ -152,7 +156,7 @@ func (d *DB) Conn(ctx context.Context, k int) (*DB, error) {
 			return nil, err
 		}
 		x := &DB{conn: c}
-		if x.arrow, err = arrowOf(c); err != nil {
+		if x.arrow, x.stream, err = arrowOf(c); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -222,4 +226,12 @@ func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // at most 2048 rows. The caller must Release the reader.
 func (d *DB) QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
 	return d.arrow.QueryContext(ctx, query, args...)
+}
+
+// QueryArrowStream runs a query and streams its result as Arrow record
+// batches of at most 2048 rows, each produced when asked for: the result is
+// never held whole. The caller must Release the reader before running
+// another query on d.
+func (d *DB) QueryArrowStream(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	return d.stream.query(ctx, query, args...)
 }

@@ -197,7 +197,9 @@ func FuzzPanelBuilder(f *testing.F) {
 			}
 			return
 		}
-		b.fill()
+		if err := bb.fill(); err != nil {
+			t.Fatal(err)
+		}
 		p, err := bb.finish()
 		if err != nil {
 			t.Fatal(err)

@@ -156,7 +156,10 @@ type source struct {
 
 // selection builds `SELECT date, symbol, <fields> FROM <scan> WHERE <filters>`
 // with every value bound and every name quoted.
-func selection(in *inputSet, m *mapping, csvCols []column, fields []engine.Field, opt LoadOptions) source {
+//
+// rows, if not nil, restricts a single Parquet file's scan to the file row
+// numbers [rows[0], rows[1]), which the scan turns into whole row groups.
+func selection(in *inputSet, m *mapping, csvCols []column, fields []engine.Field, opt LoadOptions, rows *[2]int64) source {
 	var b strings.Builder
 	var args []any
 	b.WriteString("SELECT ")
@@ -175,10 +178,14 @@ func selection(in *inputSet, m *mapping, csvCols []column, fields []engine.Field
 		b.WriteString(" FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', types = ?, dateformat = '%Y-%m-%d')")
 		args = append(args, absFiles(in.files), csvTypes(csvCols, m))
 	} else {
-		b.WriteString(" FROM read_parquet(?, union_by_name = true, hive_partitioning = ?)")
-		args = append(args, absFiles(in.files), in.hive)
+		b.WriteString(" FROM read_parquet(?, union_by_name = true, hive_partitioning = ?, file_row_number = ?)")
+		args = append(args, absFiles(in.files), in.hive, rows != nil)
 	}
 	var where []string
+	if rows != nil {
+		where = append(where, "file_row_number >= ? AND file_row_number < ?")
+		args = append(args, rows[0], rows[1])
+	}
 	if opt.From != nil {
 		where = append(where, date+" >= CAST(? AS DATE)")
 		args = append(args, opt.From.Time())
@@ -278,7 +285,7 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 		return nil, nil, newErr(in.display(), "fields", RuleMissingColumn, "the selected fields include no close or adj_close column")
 	}
 	info.Fields = fields
-	src := selection(in, m, header, fields, opt)
+	src := selection(in, m, header, fields, opt, nil)
 	if in.format == FormatCSV {
 		for k, t := range csvTypes(header, m) {
 			info.Schema = append(info.Schema, header[k].name+" "+t)
@@ -325,17 +332,19 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err != nil {
 		return nil, nil, err
 	}
-	workers, nparts := loadWorkers(in, len(dates), len(symbols))
-	parts := splitBars(len(dates), nparts)
+	parts, err := planParts(ctx, db, in, first, len(dates), len(symbols))
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	workers := loadWorkers(len(parts))
 	conns := make([]*DB, workers)
 	for k := range conns {
 		if conns[k], err = db.Conn(ctx, k); err != nil {
 			return nil, nil, err
 		}
 	}
-	// Workers take the bar ranges in order, each on its own connection and
-	// with its own reused buffers; a range's query has the range's dates
-	// pushed into the scan.
+	// Workers take the parts in order, each on its own connection and with
+	// its own reused buffers.
 	errs := make([]error, len(parts))
 	rows := make([]int64, workers)
 	var next atomic.Int64
@@ -344,21 +353,19 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var pb *partBuilder
+			pb := b.whole()
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(parts) {
 					return
 				}
-				pr := parts[k]
-				if pb == nil {
-					pb = b.part(pr[0], pr[1])
-				} else {
-					pb.reset(pr[0], pr[1])
-				}
+				pt := parts[k]
 				popt := opt
-				popt.From, popt.To = &dates[pr[0]], &dates[pr[1]-1]
-				psrc := selection(in, m, header, fields, popt)
+				if pt.rows == nil {
+					pb.reset(pt.t0, pt.t1)
+					popt.From, popt.To = &dates[pt.t0], &dates[pt.t1-1]
+				}
+				psrc := selection(in, m, header, fields, popt, pt.rows)
 				pb.rows = 0
 				if errs[k] = loadPart(ctx, conns[w], pb, psrc, fields, symbols); errs[k] != nil {
 					next.Store(int64(len(parts))) // stop the others
@@ -378,6 +385,13 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 		default:
 			return nil, nil, wrap(err)
 		}
+	}
+	if err := b.fill(); err != nil {
+		var re *rowError
+		if errors.As(err, &re) {
+			return nil, nil, rowFileErr(ctx, db, in, m, re)
+		}
+		return nil, nil, err
 	}
 	p, err := b.finish()
 	if err != nil {
@@ -432,37 +446,98 @@ func describeFilter(opt LoadOptions) string {
 	return " match " + strings.Join(s, ", ") + "; widen the selection"
 }
 
-// loadWorkers returns how many bar ranges are scanned at once (one per
-// CPU, at most 4) and into how many ranges of about 250,000 cells the bars
-// are split, for Parquet panels of 200,000 cells or more. Each range is its
-// own query with its date range pushed into the scan, so date-sorted files
-// (as rotor writes them) are read about once in total, and each result is
-// small. CSV is read whole by one query.
-func loadWorkers(in *inputSet, T, N int) (workers, parts int) {
-	if in.format != FormatParquet || T*N < 200_000 {
-		return 1, 1
-	}
-	parts = max(1, min(T*N/250_000, T/64))
-	workers = max(1, min(runtime.GOMAXPROCS(0), 4, parts))
-	if forceWorkers > 0 {
-		workers, parts = forceWorkers, max(forceWorkers, forceParts)
-	}
-	return workers, parts
+// part is one query of the load: the rows of a range of row groups of a
+// single Parquet file (rows set; any bar), or of bars [t0, t1) (rows nil).
+type part struct {
+	rows   *[2]int64
+	t0, t1 int
 }
 
-// forceWorkers and forceParts override loadWorkers in tests (0: automatic).
+// partRows is about the number of rows (or cells) each part reads; Parquet
+// selections of fewer than splitCells cells are read by one query.
+// Variables for tests.
+var partRows, splitCells = 250_000, 200_000
+
+// planParts splits the load into parts scanned concurrently (loadWorkers).
+// A single Parquet file with enough row groups is split into runs of whole
+// row groups of about partRows rows each, selected by file row number, so
+// every row group is decompressed exactly once whatever the row order.
+// Otherwise Parquet panels of splitCells cells or more are split into bar
+// ranges of about partRows cells, each with its dates pushed into the scan
+// (date-sorted files are then read about once in total). CSV is read whole
+// by one query.
+func planParts(ctx context.Context, db *DB, in *inputSet, cols []column, T, N int) ([]part, error) {
+	whole := []part{{t0: 0, t1: T}}
+	if in.format != FormatParquet || T*N < splitCells {
+		return whole, nil
+	}
+	if forceWorkers == 0 && len(in.files) == 1 && !slices.ContainsFunc(cols, func(c column) bool { return c.name == "file_row_number" }) {
+		groups, err := rowGroups(ctx, db, in.files[0])
+		if err != nil {
+			return nil, err
+		}
+		var parts []part
+		var r0, r int64
+		for _, n := range groups {
+			r += n
+			if r-r0 >= int64(partRows) {
+				parts = append(parts, part{rows: &[2]int64{r0, r}, t1: T})
+				r0 = r
+			}
+		}
+		if r > r0 {
+			parts = append(parts, part{rows: &[2]int64{r0, r}, t1: T})
+		}
+		if len(parts) >= 2*min(runtime.GOMAXPROCS(0), maxWorkers) {
+			return parts, nil
+		}
+	}
+	n := max(1, min(T*N/partRows, T/64))
+	if forceWorkers > 0 {
+		n = max(forceWorkers, forceParts)
+	}
+	parts := make([]part, n)
+	for i := range n {
+		parts[i] = part{t0: i * T / n, t1: (i + 1) * T / n}
+	}
+	return parts, nil
+}
+
+// rowGroups returns the number of rows of each row group of a Parquet file.
+func rowGroups(ctx context.Context, db *DB, file string) ([]int64, error) {
+	rows, err := db.Query(ctx, "SELECT row_group_id, max(row_group_num_rows) FROM parquet_metadata(?) GROUP BY ALL ORDER BY 1", absFiles([]string{file})[0])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// maxWorkers bounds the concurrent scans of one load.
+const maxWorkers = 4
+
+// loadWorkers returns how many parts are scanned at once: one per CPU, at
+// most maxWorkers. Each query runs on its caller's thread.
+func loadWorkers(parts int) int {
+	if forceWorkers > 0 {
+		return forceWorkers
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), maxWorkers, parts))
+}
+
+// forceWorkers and forceParts override the split into bar ranges in tests
+// (0: automatic).
 var forceWorkers, forceParts int
 
-// splitBars splits T bars into k contiguous ranges [t0, t1).
-func splitBars(T, k int) [][2]int {
-	out := make([][2]int, k)
-	for i := range k {
-		out[i] = [2]int{i * T / k, (i + 1) * T / k}
-	}
-	return out
-}
-
-// loadPart scans the rows of one bar range into its part of the panel.
+// loadPart scans the rows of one part into the panel.
 func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields []engine.Field, symbols []string) error {
 	q := "SELECT CAST(s.i - 1 AS INTEGER) AS sym, p.date"
 	for _, f := range fields {
@@ -470,7 +545,7 @@ func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields [
 	}
 	q += " FROM (" + src.sql + ") p JOIN unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS s(symbol, i) ON p.symbol = s.symbol"
 	args := append(append([]any(nil), src.args...), symbols)
-	rr, err := db.QueryArrow(ctx, q, args...)
+	rr, err := db.QueryArrowStream(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -480,11 +555,7 @@ func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields [
 			return err
 		}
 	}
-	if err := rr.Err(); err != nil {
-		return err
-	}
-	pb.fill()
-	return nil
+	return rr.Err()
 }
 
 // querySymbols returns the sorted symbols of the selection, checking that

@@ -118,7 +118,7 @@ func TestPushdown(t *testing.T) {
 	defer db.Close()
 	cols, _ := describe(ctx, db, absFiles(in.files)[0], in.format, false)
 	mp, _ := resolve(f, cols, nil, true)
-	src := selection(in, mp, nil, []engine.Field{engine.Close}, opt)
+	src := selection(in, mp, nil, []engine.Field{engine.Close}, opt, nil)
 	var plan strings.Builder
 	rows, err := db.Query(ctx, "EXPLAIN ANALYZE "+src.sql, src.args...)
 	if err != nil {
@@ -243,5 +243,61 @@ func TestLoadFields(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Rule != RuleMissingColumn {
 		t.Errorf("volume alone: %v", err)
+	}
+}
+
+// A file split into runs of row groups (rows in file order or shuffled)
+// and into bar ranges loads the same panel; a row repeated in two row
+// groups read by different parts is a duplicate.
+func TestLoadParts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f, m := synthFile(t, dir, synth.Config{Symbols: 40, Days: 1500, Seed: 5})
+	defer func(r, c int) { partRows, splitCells = r, c }(partRows, splitCells)
+	partRows, splitCells = 8000, 0
+	sorted, shuffled, dup := filepath.Join(dir, "sorted.parquet"), filepath.Join(dir, "shuffled.parquet"), filepath.Join(dir, "dup.parquet")
+	db, err := OpenDB(ctx, DBConfig{Files: []string{f}, Dirs: []string{dir}, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct{ sql, out string }{
+		{"COPY (SELECT * FROM read_parquet($1)) TO $2 (FORMAT parquet, ROW_GROUP_SIZE 4096)", sorted},
+		{"COPY (SELECT * FROM read_parquet($1) ORDER BY hash(symbol, date)) TO $2 (FORMAT parquet, ROW_GROUP_SIZE 4096)", shuffled},
+		{"COPY (SELECT * FROM read_parquet($1) UNION ALL (SELECT * FROM read_parquet($1) WHERE symbol = 'S0007' ORDER BY date LIMIT 1)) TO $2 (FORMAT parquet, ROW_GROUP_SIZE 4096)", dup},
+	} {
+		if err := db.Exec(ctx, q.sql, f, q.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, file := range []string{sorted, shuffled} {
+		in, _ := expandInputs([]string{file})
+		db, err := OpenDB(ctx, DBConfig{Files: in.files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := planParts(ctx, db, in, nil, m.Panel.T(), m.Panel.N())
+		db.Close()
+		if err != nil || len(parts) < 4 || parts[0].rows == nil {
+			t.Fatalf("%s: parts %v, %v; want runs of row groups", file, parts, err)
+		}
+		p, _, err := Load(ctx, LoadOptions{Paths: []string{file}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePanels(t, m.Panel, p)
+	}
+	forceWorkers, forceParts = 2, 7
+	p, _, err := Load(ctx, LoadOptions{Paths: []string{shuffled}})
+	forceWorkers, forceParts = 0, 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePanels(t, m.Panel, p)
+
+	_, _, err = Load(ctx, LoadOptions{Paths: []string{dup}})
+	var e *Error
+	if !errors.As(err, &e) || e.Rule != RuleDuplicate || !strings.Contains(e.Key, "S0007") {
+		t.Fatalf("row repeated in another row group: %v; want a duplicate row error", err)
 	}
 }
