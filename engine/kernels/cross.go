@@ -106,12 +106,24 @@ func CrossBacktest(price []float64, fast, slow int, costBps float64) CrossStats 
 	checkPair(Pair{fast, slow})
 	c := costRate(costBps)
 	T := len(price)
-	sc := getScratch(3 * T)
-	buf := sc.buf[:3*T]
+	sc := getScratch(6 * T)
+	buf := sc.buf[:6*T]
 	p := getPrefix(price)
 	ret := AppendReturns(buf[:0], price)
 	f, s := p.appendCrossInputs(buf[T:T], buf[2*T:2*T], fast, slow)
-	st := crossRun(ret, f, s, c)
+	var st CrossStats
+	if c == 0 && T >= 2 {
+		// Without costs, a series whose returns are all finite takes the
+		// run-by-run loop of the sweep kernels (same results).
+		var rt rowTerms
+		if rt.fill(buf[3*T:6*T], ret) {
+			st = crossRunClean(&rt, f, s)
+		} else {
+			st = crossRun(ret, f, s, c)
+		}
+	} else {
+		st = crossRun(ret, f, s, c)
+	}
 	putPrefix(p)
 	putScratch(sc)
 	return st

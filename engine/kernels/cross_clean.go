@@ -10,20 +10,23 @@ type rowTerms struct {
 	r, g, r2, d2 []float64
 }
 
-// fill computes the terms of ret into buf (4·len(ret) values) and reports
+// fill computes the terms of ret into buf (3·len(ret) values) and reports
 // whether every return of bars 1.. is finite (no held bar can then be a
-// delisting).
+// delisting). The terms are meant for clean series only: those of a
+// missing return are unspecified.
 func (rt *rowTerms) fill(buf, ret []float64) bool {
+	clearUpper()
 	T := len(ret)
 	rt.r = ret
 	rt.g, rt.r2, rt.d2 = buf[:T], buf[T:2*T], buf[2*T:3*T]
 	g, r2, d2 := rt.g[:T], rt.r2[:T], rt.d2[:T]
-	clean := true
-	for t, x := range ret {
-		if t == 0 {
-			g[0], r2[0], d2[0] = 1, 0, 0
-			continue
-		}
+	if T == 0 {
+		return true
+	}
+	g[0], r2[0], d2[0] = 1, 0, 0
+	t0, clean := fillTermsSIMD(g, r2, d2, ret)
+	for t := t0; t < T; t++ {
+		x := ret[t]
 		if x-x != 0 {
 			clean = false
 		}
@@ -38,12 +41,9 @@ func (rt *rowTerms) fill(buf, ret []float64) bool {
 
 // crossRunClean is crossRun without costs over returns that are all
 // finite: no bar can be a delisting and a trade changes no return, so the
-// pass alternates between flat runs (a compare per bar, nothing else) and
-// held runs, whose bars do what crossRun's held bars do on the shared
-// terms. The running maximum and the drawdown's start are updated on
-// branches (V at or above its maximum or not: a pattern the predictor
-// follows better than conditional moves cost). Results equal crossRun's
-// exactly.
+// pass (cleanPass) alternates between flat runs (a compare per bar,
+// nothing else) and held runs, whose bars do what crossRun's held bars do
+// on the shared terms. Results equal crossRun's exactly.
 func crossRunClean(rt *rowTerms, f, s []float64) (st CrossStats) {
 	clearUpper()
 	T := len(rt.r)
@@ -52,79 +52,25 @@ func crossRunClean(rt *rowTerms, f, s []float64) (st CrossStats) {
 		return st
 	}
 	n := T - 1
-	f, s = f[:n], s[:n]
-	r, g, r2, d2 := rt.r[1:n+1], rt.g[1:n+1], rt.r2[1:n+1], rt.d2[1:n+1]
-	r, g, r2, d2 = r[:n], g[:n], r2[:n], d2[:n]
-	v := 1.0
-	peak := 1.0 // the running maximum of V
-	var sum, sq, dsq, mdd float64
-	mn, mx := math.Inf(1), math.Inf(-1)
-	var expo, sw, days int
-	p := 0         // the last bar at the running maximum before the current drawdown
-	below := false // V is below its running maximum
-	kk := 1.0      // min(1, (1-maxDD)(1+1e-12))
-	thr := 1.0     // peak·kk
-	i := 0
-	for {
-		for i < n && !(f[i] > s[i]) {
-			i++
-		}
-		if i >= n {
-			break
-		}
-		sw++
-		i0 := i
-		for ; i < n && f[i] > s[i]; i++ {
-			x := r[i]
-			v *= g[i]
-			sum += x
-			sq += r2[i]
-			dsq += d2[i]
-			if x < mn {
-				mn = x
-			}
-			if x > mx {
-				mx = x
-			}
-			if v >= peak {
-				if below {
-					days = max(days, i+1-p)
-					below = false
-				}
-				peak = v
-				thr = v * kk
-				continue
-			}
-			if !below {
-				p = i
-				below = true
-			}
-			if v < thr {
-				if dd := 1 - v/peak; dd > mdd {
-					mdd = dd
-					kk = min(1, (1-mdd)*(1+1e-12))
-					thr = peak * kk
-				}
-			}
-		}
-		expo += i - i0
-		if i >= n {
-			break
-		}
-		sw++
+	cs := cleanState{v: 1, peak: 1, kk: 1, mn: math.Inf(1), mx: math.Inf(-1)}
+	cleanPass(&cs, f[:n], s[:n], rt.r[1:T], rt.g[1:T], rt.r2[1:T], rt.d2[1:T])
+	days := cs.days
+	if cs.v < cs.peak {
+		days = max(days, n-cs.p)
 	}
-	if below {
-		days = max(days, n-p)
+	if cs.mdd == 0 { // never below the maximum: the candidates were 1s
+		days = 0
 	}
-	if expo < n {
+	mn, mx := cs.mn, cs.mx
+	if cs.expo < n {
 		mn = min(mn, 0)
 		mx = max(mx, 0)
 	}
 	st.N = n
-	st.Sum, st.SumSq, st.SumDownSq = sum, sq, dsq
+	st.Sum, st.SumSq, st.SumDownSq = cs.sum, cs.sq, cs.dsq
 	st.Min, st.Max = mn, mx
-	st.Equity = v
-	st.MaxDrawdown, st.MaxDrawdownDays = mdd, days
-	st.Exposure, st.Switches = expo, sw
+	st.Equity = cs.v
+	st.MaxDrawdown, st.MaxDrawdownDays = cs.mdd, days
+	st.Exposure, st.Switches = cs.expo, cs.sw
 	return st
 }

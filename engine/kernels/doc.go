@@ -22,4 +22,9 @@
 // supports AVX-512; the pure-Go path is always built, tested, and
 // produces bit-identical results (the SIMD paths perform the same
 // operations in the same order for each series).
+//
+// The clean pass of the crossover kernels (cleanPass: flat runs skipped,
+// held runs multiplying the equity) also has an amd64 assembly version
+// (cleanpass_amd64.s, SSE2, in the default build); -tags purego selects
+// the pure-Go pass, and the tests compare the two bit for bit.
 package kernels

@@ -15,6 +15,8 @@ type Prefix struct {
 	Hi, Lo, Miss []float64
 	Run          []float64
 	X            []float64 // the series itself
+
+	plain bool // X has no missing value and no two equal neighbours
 }
 
 // Reset computes the prefix sums of x, reusing p's storage.
@@ -33,7 +35,24 @@ func (p *Prefix) Reset(x []float64) {
 	h1, l1, m1 := hi[1:n+1], lo[1:n+1], miss[1:n+1]
 	h1, l1, m1 = h1[:len(x)], l1[:len(x)], m1[:len(x)]
 	run = run[:len(x)]
-	var s, c, m, r float64
+	var s, c float64
+	p.plain = plainSeries(x)
+	if p.plain {
+		// The common case, no missing value and no two equal neighbours:
+		// the missing counts are 0, every run is 1, and the loop is the
+		// compensated sum alone (same operations as below).
+		clear(m1)
+		fillOnes(run)
+		for i, v := range x {
+			t := s + v
+			bb := t - s
+			c += (s - (t - bb)) + (v - bb)
+			s = t
+			h1[i], l1[i] = s, c
+		}
+		return
+	}
+	var m, r float64
 	prev := math.NaN()
 	for i, v := range x {
 		if v-v != 0 { // missing
@@ -44,11 +63,41 @@ func (p *Prefix) Reset(x []float64) {
 			bb := t - s
 			c += (s - (t - bb)) + (v - bb)
 			s = t
-			r = r*b2f(v == prev) + 1
+			if v == prev {
+				r++
+			} else {
+				r = 1
+			}
 		}
 		prev = v
 		h1[i], l1[i], m1[i] = s, c, m
 		run[i] = r
+	}
+}
+
+// plainSeriesGo reports whether x has no missing value (NaN, ±Inf) and no
+// two equal neighbours.
+func plainSeriesGo(x []float64) bool {
+	if len(x) == 0 {
+		return true
+	}
+	prev := x[0]
+	if prev-prev != 0 {
+		return false
+	}
+	for _, v := range x[1:] {
+		if v-v != 0 || v == prev {
+			return false
+		}
+		prev = v
+	}
+	return true
+}
+
+// fillOnesGo sets every element of x to 1.
+func fillOnesGo(x []float64) {
+	for i := range x {
+		x[i] = 1
 	}
 }
 

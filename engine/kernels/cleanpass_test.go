@@ -1,0 +1,94 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// cleanInputs builds the inputs of a clean pass over n decision bars:
+// returns of a random walk and two signal series whose order flips in
+// runs of random lengths, with ties and NaNs (undefined SMAs) mixed in.
+func cleanInputs(rng *rand.Rand, n int) (f, s, r, g, r2, d2 []float64) {
+	f, s = make([]float64, n), make([]float64, n)
+	r, g, r2, d2 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	held := rng.IntN(2) == 0
+	for i := range n {
+		if rng.IntN(12) == 0 {
+			held = !held
+		}
+		f[i] = rng.Float64()
+		s[i] = f[i]
+		switch {
+		case rng.IntN(50) == 0:
+			f[i] = math.NaN()
+		case rng.IntN(50) == 0: // a tie is flat
+		case held:
+			s[i] = f[i] - rng.Float64() - 1e-9
+		default:
+			s[i] = f[i] + rng.Float64()
+		}
+		x := 0.03 * rng.NormFloat64()
+		if rng.IntN(40) == 0 {
+			x = 0
+		}
+		r[i], g[i], r2[i] = x, 1+x, x*x
+		d := min(x, 0)
+		d2[i] = d * d
+	}
+	return
+}
+
+// TestCleanPass checks the clean pass the build uses (assembly on amd64)
+// against the pure-Go pass: every field equal, bit for bit.
+func TestCleanPass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 3, 8, 100, 2519} {
+		for range 200 {
+			f, s, r, g, r2, d2 := cleanInputs(rng, n)
+			init := cleanState{v: 1, peak: 1, kk: 1, mn: math.Inf(1), mx: math.Inf(-1)}
+			want, got := init, init
+			cleanPassGo(&want, f, s, r, g, r2, d2)
+			cleanPass(&got, f, s, r, g, r2, d2)
+			if !sameClean(got, want) {
+				t.Fatalf("n=%d:\n got %+v\nwant %+v", n, got, want)
+			}
+		}
+	}
+}
+
+func sameClean(a, b cleanState) bool {
+	fs := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	return fs(a.v, b.v) && fs(a.peak, b.peak) && fs(a.kk, b.kk) && fs(a.mdd, b.mdd) &&
+		fs(a.sum, b.sum) && fs(a.sq, b.sq) && fs(a.dsq, b.dsq) && fs(a.mn, b.mn) && fs(a.mx, b.mx) &&
+		a.days == b.days && a.p == b.p && a.expo == b.expo && a.sw == b.sw
+}
+
+// FuzzCleanPass compares the two clean passes on fuzzed series: returns
+// from the fuzzed values, signals from two of their moving averages.
+func FuzzCleanPass(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s, uint8(3), uint8(9))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, a, b uint8) {
+		x := fuzzValues(data)
+		if len(x) < 2 {
+			return
+		}
+		ret := AppendReturns(nil, x)
+		var rt rowTerms
+		if !rt.fill(make([]float64, 3*len(ret)), ret) {
+			return
+		}
+		fw, sw := int(a%16)+1, int(b%32)+1
+		fa, sa := AppendRollingMean(nil, x, fw), AppendRollingMean(nil, x, sw)
+		n := len(x) - 1
+		init := cleanState{v: 1, peak: 1, kk: 1, mn: math.Inf(1), mx: math.Inf(-1)}
+		want, got := init, init
+		cleanPassGo(&want, fa[:n], sa[:n], rt.r[1:], rt.g[1:], rt.r2[1:], rt.d2[1:])
+		cleanPass(&got, fa[:n], sa[:n], rt.r[1:], rt.g[1:], rt.r2[1:], rt.d2[1:])
+		if !sameClean(got, want) {
+			t.Fatalf("windows %d/%d:\n got %+v\nwant %+v", fw, sw, got, want)
+		}
+	})
+}
