@@ -47,10 +47,10 @@ func cleanPassGo(st *cleanState, f, s, r, g, r2, d2 []float64) {
 			sum += x
 			sq += r2[i]
 			dsq += d2[i]
-			if x < mn {
+			if !(mn < x) { // MINSD: equal to x < mn on returns (no -0, no NaN)
 				mn = x
 			}
-			if x > mx {
+			if !(mx > x) {
 				mx = x
 			}
 			i++

@@ -19,7 +19,8 @@
 
 // Registers: DI state, BX f, SI s, R8 r, R10 g, R11 r2, R12 d2, CX i,
 // R9 n, DX p, AX days, R13 scratch; X0 v, X1 peak, X2 kk, X3 mdd,
-// X4 sum, X5 sq, X6 dsq, X7 mn, X8 mx, X10-X14 scratch.
+// X4 sum, X5 sq, X6 dsq, X7 mn, X8 mx, X9 1, X14 1+1e-12, X10-X13
+// scratch.
 
 // func cleanPassAsm(st *cleanState, f, s, r, g1, r2, d2 *float64, n int)
 TEXT ·cleanPassAsm(SB), NOSPLIT, $0-64
@@ -42,16 +43,48 @@ TEXT ·cleanPassAsm(SB), NOSPLIT, $0-64
 	MOVSD ST_MX(DI), X8
 	MOVQ ST_DAYS(DI), AX
 	MOVQ ST_P(DI), DX
+	MOVQ $0x3ff0000000000000, R13
+	MOVQ R13, X9             // 1
+	MOVQ $0x3ff0000000001198, R13
+	MOVQ R13, X14            // 1+1e-12
 	XORQ CX, CX
 
 flat:
+	// Flat bars four at a time while four remain, then one at a time.
+	LEAQ 4(CX), R13
+	CMPQ R13, R9
+	JGT flat1
+	MOVSD (BX)(CX*8), X10
+	UCOMISD (SI)(CX*8), X10
+	JA start
+	MOVSD 8(BX)(CX*8), X10
+	UCOMISD 8(SI)(CX*8), X10
+	JA start1
+	MOVSD 16(BX)(CX*8), X10
+	UCOMISD 16(SI)(CX*8), X10
+	JA start2
+	MOVSD 24(BX)(CX*8), X10
+	UCOMISD 24(SI)(CX*8), X10
+	JA start3
+	MOVQ R13, CX
+	JMP flat
+
+start3:
+	INCQ CX
+start2:
+	INCQ CX
+start1:
+	INCQ CX
+	JMP start
+
+flat1:
 	CMPQ CX, R9
 	JGE done
 	MOVSD (BX)(CX*8), X10
 	UCOMISD (SI)(CX*8), X10
 	JA start
 	INCQ CX
-	JMP flat
+	JMP flat1
 
 start:
 	// A held run starts at bar CX: a trade; p = i if V is at its maximum.
@@ -66,12 +99,8 @@ held:
 	ADDSD X10, X4            // sum += x
 	ADDSD (R11)(CX*8), X5    // sq += x²
 	ADDSD (R12)(CX*8), X6    // dsq += min(x,0)²
-	UCOMISD X7, X10
-	JCS newmin               // x < mn
-minok:
-	UCOMISD X8, X10
-	JHI newmax               // x > mx
-maxok:
+	MINSD X10, X7            // mn = mn < x ? mn : x
+	MAXSD X10, X8            // mx = mx > x ? mx : x
 	INCQ CX
 	MOVQ CX, R13
 	SUBQ DX, R13
@@ -99,35 +128,22 @@ heldend:
 	INCQ CX                  // bar CX is flat
 	JMP flat
 
-newmin:
-	MOVAPD X10, X7
-	JMP minok
-
-newmax:
-	MOVAPD X10, X8
-	JMP maxok
-
 ddcheck:
 	// dd = 1 - v/peak; if dd > mdd { mdd = dd; kk = min(1, (1-mdd)·(1+1e-12)) }
 	MOVAPD X0, X12
 	DIVSD X1, X12
-	MOVQ $0x3ff0000000000000, R13
-	MOVQ R13, X13
+	MOVAPD X9, X13
 	SUBSD X12, X13
 	UCOMISD X3, X13
 	JLS next                 // dd <= mdd (or unordered)
 	MOVAPD X13, X3
-	MOVQ $0x3ff0000000000000, R13
-	MOVQ R13, X14
-	SUBSD X3, X14
-	MOVQ $0x3ff0000000001198, R13
-	MOVQ R13, X12
-	MULSD X12, X14           // (1-mdd)·(1+1e-12)
-	MOVQ $0x3ff0000000000000, R13
-	MOVQ R13, X2
-	UCOMISD X2, X14
-	JCC next                 // ≥ 1 (or unordered): kk = 1
-	MOVAPD X14, X2
+	MOVAPD X9, X12
+	SUBSD X3, X12
+	MULSD X14, X12           // (1-mdd)·(1+1e-12)
+	MOVAPD X9, X2
+	UCOMISD X9, X12
+	JCC next                 // ≥ 1: kk = 1
+	MOVAPD X12, X2
 	JMP next
 
 done:
