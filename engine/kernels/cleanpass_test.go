@@ -92,3 +92,37 @@ func FuzzCleanPass(f *testing.F) {
 		}
 	})
 }
+
+// TestReturnsTerms checks the one-pass returns and terms against
+// AppendReturns, rowTerms.fill and plainSeriesGo, bit for bit.
+func TestReturnsTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, 8, 9, 17, 100, 2520} {
+		for k := range 100 {
+			price := randPrices(rng, n, k%2 == 1)
+			if k%7 == 3 && n > 3 {
+				price[rng.IntN(n)] = -1
+			}
+			wantRet := AppendReturns(nil, price)
+			var want, got rowTerms
+			wantClean := want.fill(make([]float64, 3*n), wantRet)
+			gotRet := make([]float64, n)
+			gotClean, gotPlain := got.returnsTerms(make([]float64, 3*n), gotRet, price)
+			if gotClean != wantClean || gotPlain != plainSeriesGo(price) {
+				t.Fatalf("n=%d: clean %v plain %v, want %v %v", n, gotClean, gotPlain, wantClean, plainSeriesGo(price))
+			}
+			for i := range n {
+				if !sameBits(gotRet[i], wantRet[i]) || !sameBits(got.g[i], want.g[i]) || !sameBits(got.r2[i], want.r2[i]) {
+					t.Fatalf("n=%d bar %d: ret %v g %v r2 %v, want %v %v %v", n, i, gotRet[i], got.g[i], got.r2[i], wantRet[i], want.g[i], want.r2[i])
+				}
+				if wantRet[i]-wantRet[i] == 0 && !sameBits(got.d2[i], want.d2[i]) {
+					t.Fatalf("n=%d bar %d: d2 %v, want %v", n, i, got.d2[i], want.d2[i])
+				}
+			}
+		}
+	}
+}
+
+func sameBits(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b)
+}

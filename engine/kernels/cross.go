@@ -108,19 +108,19 @@ func CrossBacktest(price []float64, fast, slow int, costBps float64) CrossStats 
 	T := len(price)
 	sc := getScratch(6 * T)
 	buf := sc.buf[:6*T]
-	p := getPrefix(price)
-	ret := AppendReturns(buf[:0], price)
+	// Returns, the shared terms of the clean pass and whether the series is
+	// plain, in one pass; then the prefix sums and the two SMAs.
+	var rt rowTerms
+	clean, plain := rt.returnsTerms(buf[3*T:6*T], buf[:T], price)
+	ret := rt.r
+	p := prefixPool.Get().(*Prefix)
+	p.reset(price, plain)
 	f, s := p.appendCrossInputs(buf[T:T], buf[2*T:2*T], fast, slow)
 	var st CrossStats
-	if c == 0 && T >= 2 {
+	if c == 0 && clean {
 		// Without costs, a series whose returns are all finite takes the
-		// run-by-run loop of the sweep kernels (same results).
-		var rt rowTerms
-		if rt.fill(buf[3*T:6*T], ret) {
-			st = crossRunClean(&rt, f, s)
-		} else {
-			st = crossRun(ret, f, s, c)
-		}
+		// run-by-run pass of the sweep kernels (same results).
+		st = crossRunClean(&rt, f, s)
 	} else {
 		st = crossRun(ret, f, s, c)
 	}

@@ -39,6 +39,45 @@ func (rt *rowTerms) fill(buf, ret []float64) bool {
 	return clean
 }
 
+// returnsTerms computes in one pass over price what AppendReturns (into
+// ret), rowTerms.fill (into rt, from buf of 3·len(price) values) and
+// plainSeries compute, with the same operations, and returns fill's and
+// plainSeries' results.
+func (rt *rowTerms) returnsTerms(buf, ret, price []float64) (clean, plain bool) {
+	clearUpper()
+	T := len(price)
+	ret = ret[:T]
+	rt.r = ret
+	rt.g, rt.r2, rt.d2 = buf[:T], buf[T:2*T], buf[2*T:3*T]
+	if T == 0 {
+		return true, true
+	}
+	g, r2, d2 := rt.g[:T], rt.r2[:T], rt.d2[:T]
+	ret[0], g[0], r2[0], d2[0] = math.NaN(), 1, 0, 0
+	t0, clean, plain := returnsTermsSIMD(ret, g, r2, d2, price)
+	plain = plain && price[0]-price[0] == 0
+	for t := t0; t < T; t++ {
+		cur, prev := price[t], price[t-1]
+		x := cur/prev - 1
+		if !(cur > 0 && prev > 0) || (cur-cur)+(prev-prev) != 0 {
+			x = math.NaN()
+		}
+		if cur-cur != 0 || cur == prev {
+			plain = false
+		}
+		if x-x != 0 {
+			clean = false
+		}
+		ret[t] = x
+		g[t] = 1 + x
+		r2[t] = float64(x * x)
+		xb := math.Float64bits(x)
+		neg := math.Float64frombits(xb & uint64(int64(xb)>>63))
+		d2[t] = float64(neg * neg)
+	}
+	return clean, plain
+}
+
 // crossRunClean is crossRun without costs over returns that are all
 // finite: no bar can be a delisting and a trade changes no return, so the
 // pass (cleanPass) alternates between flat runs (a compare per bar,

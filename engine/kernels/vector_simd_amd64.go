@@ -186,6 +186,40 @@ func crossInputsPlainSIMD(fo, so []float64, p *Prefix, fast, slow int) int {
 	return t + m
 }
 
+// returnsTermsSIMD computes, eight bars at a time from bar 1, the returns
+// of AppendReturns into ret and the terms of rowTerms.fill into g, r2 and
+// d2, with the same operations. It returns where the scalar loop goes on,
+// whether every return so far is finite, and whether the prices so far
+// (from bar 1; the caller checks bar 0) have no missing value and no
+// equal neighbours (plainSeries).
+func returnsTermsSIMD(ret, g, r2, d2, price []float64) (t int, clean, plain bool) {
+	m := (len(price) - 1) / 8 * 8
+	if !simdEnabled || m <= 0 {
+		return 1, true, true
+	}
+	cp, pp := span(price, 1, m), span(price, 0, m)
+	rp, gp, qp, dp := span(ret, 1, m), span(g, 1, m), span(r2, 1, m), span(d2, 1, m)
+	nan := archsimd.BroadcastFloat64x8(math.NaN())
+	one := archsimd.BroadcastFloat64x8(1)
+	zero := archsimd.Float64x8{}
+	var bad, odd uint8
+	for off := uintptr(0); off < uintptr(m)*8; off += 64 {
+		cur, prev := load8(cp, off), load8(pp, off)
+		miss := cur.Sub(cur).NotEqual(zero).ToBits()
+		odd |= miss | cur.Equal(prev).ToBits()
+		ok := cur.Greater(zero).ToBits() & prev.Greater(zero).ToBits() & ^miss & prev.Sub(prev).Equal(zero).ToBits()
+		bad |= ^ok
+		x := cur.Div(prev).Sub(one).Merge(nan, archsimd.Mask64x8FromBits(ok))
+		store8(rp, off, x)
+		store8(gp, off, one.Add(x))
+		store8(qp, off, x.Mul(x))
+		d := x.Min(zero)
+		store8(dp, off, d.Mul(d))
+	}
+	archsimd.ClearAVXUpperBits()
+	return 1 + m, bad == 0, odd == 0
+}
+
 // clearUpper clears the upper halves of the vector registers
 // (VZEROUPPER). The scalar kernels call it first: in a GOEXPERIMENT=simd
 // build the runtime restores full vector registers (after an asynchronous

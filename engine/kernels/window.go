@@ -21,6 +21,11 @@ type Prefix struct {
 
 // Reset computes the prefix sums of x, reusing p's storage.
 func (p *Prefix) Reset(x []float64) {
+	p.reset(x, plainSeries(x))
+}
+
+// reset is Reset with plainSeries(x) already known.
+func (p *Prefix) reset(x []float64, plain bool) {
 	clearUpper()
 	n := len(x)
 	p.X = x
@@ -36,8 +41,8 @@ func (p *Prefix) Reset(x []float64) {
 	h1, l1, m1 = h1[:len(x)], l1[:len(x)], m1[:len(x)]
 	run = run[:len(x)]
 	var s, c float64
-	p.plain = plainSeries(x)
-	if p.plain {
+	p.plain = plain
+	if plain {
 		// The common case, no missing value and no two equal neighbours:
 		// the missing counts are 0, every run is 1, and the loop is the
 		// compensated sum alone (same operations as below).
