@@ -37,6 +37,7 @@ type builder struct {
 	base   engine.Date // dates[0]
 	tIndex []int32     // date - base → bar, -1 for dates not in the calendar
 	hi, lo int         // position of high and low in fields, or -1
+	symTab *symTable   // symbol hash → index, for batches keyed by hash
 
 	mu    sync.Mutex
 	parts []*partBuilder
@@ -49,6 +50,7 @@ type partBuilder struct {
 	t0, t1 int
 	seen   []uint64 // bitset over every cell, date-major
 	pos    []int32  // scratch: column index s*T + t of each row of the batch
+	sym    []int32  // scratch: symbol index of each row (batches keyed by hash)
 	rows   int64
 }
 
@@ -112,7 +114,9 @@ func (pb *partBuilder) reset(t0, t1 int) { pb.t0, pb.t1 = t0, t1 }
 // whole returns a builder for rows in any bar.
 func (b *builder) whole() *partBuilder { return b.part(0, b.T) }
 
-// add scatters one record batch.
+// add scatters one record batch. Its first column is the symbol's index
+// (int32) or, if the builder has a symbol table, DuckDB's hash of the
+// symbol (uint64).
 func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	n := int(rec.NumRows())
 	if n == 0 {
@@ -121,15 +125,31 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 	if int(rec.NumCols()) != 2+len(b.fields) {
 		return fmt.Errorf("panel builder: batch has %d columns, want %d", rec.NumCols(), 2+len(b.fields))
 	}
-	symArr, ok1 := rec.Column(0).(*array.Int32)
+	symCol := rec.Column(0)
+	hashArr, byHash := symCol.(*array.Uint64)
+	symArr, ok1 := symCol.(*array.Int32)
 	dateArr, ok2 := rec.Column(1).(*array.Date32)
-	if !ok1 || !ok2 {
-		return fmt.Errorf("panel builder: key columns are %s, %s; want int32, date32", rec.Column(0).DataType(), rec.Column(1).DataType())
+	if byHash && b.symTab != nil {
+		ok1 = true
 	}
-	if symArr.NullN() > 0 || dateArr.NullN() > 0 {
+	if !ok1 || !ok2 {
+		return fmt.Errorf("panel builder: key columns are %s, %s; want int32 (or uint64 symbol hashes), date32", symCol.DataType(), rec.Column(1).DataType())
+	}
+	if symCol.NullN() > 0 || dateArr.NullN() > 0 {
 		return &rowError{rule: RuleNullKey, hint: "every row needs a date and a symbol"}
 	}
-	syms := symArr.Int32Values()
+	var syms []int32
+	if byHash {
+		if cap(b.sym) < n {
+			b.sym = make([]int32, n)
+		}
+		syms = b.sym[:n]
+		if r := b.symTab.indexes(syms, hashArr.Uint64Values()); r >= 0 {
+			return fmt.Errorf("panel builder: row %d has a symbol outside the panel", r)
+		}
+	} else {
+		syms = symArr.Int32Values()
+	}
 	dates := date32s(dateArr.Date32Values())
 	if cap(b.pos) < n {
 		b.pos = make([]int32, n)
@@ -283,4 +303,57 @@ func date32s(v []arrow.Date32) []engine.Date {
 		return nil
 	}
 	return unsafe.Slice((*engine.Date)(unsafe.Pointer(&v[0])), len(v))
+}
+
+// symTable maps DuckDB's hash of each symbol (hash(symbol)) to the
+// symbol's index: open addressing with linear probing over a power-of-two
+// table at most half full.
+type symTable struct {
+	mask uint64
+	keys []uint64
+	idx  []int32 // -1: empty slot
+}
+
+// newSymTable returns the table of hashes[i] → i, or nil if two symbols
+// share a hash.
+func newSymTable(hashes []uint64) *symTable {
+	size := 16
+	for size < 2*len(hashes) {
+		size *= 2
+	}
+	t := &symTable{mask: uint64(size - 1), keys: make([]uint64, size), idx: make([]int32, size)}
+	for i := range t.idx {
+		t.idx[i] = -1
+	}
+	for i, h := range hashes {
+		j := h & t.mask
+		for ; t.idx[j] >= 0; j = (j + 1) & t.mask {
+			if t.keys[j] == h {
+				return nil
+			}
+		}
+		t.keys[j], t.idx[j] = h, int32(i)
+	}
+	return t
+}
+
+// indexes sets dst[r] to the index of the symbol with hash hashes[r] and
+// returns -1, or the first row whose hash is no symbol's.
+func (t *symTable) indexes(dst []int32, hashes []uint64) int {
+	hashes = hashes[:len(dst)]
+	for r, h := range hashes {
+		j := h & t.mask
+		for {
+			s := t.idx[j]
+			if s < 0 {
+				return r
+			}
+			if t.keys[j] == h {
+				dst[r] = s
+				break
+			}
+			j = (j + 1) & t.mask
+		}
+	}
+	return -1
 }

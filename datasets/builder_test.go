@@ -3,6 +3,7 @@ package datasets
 import (
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 
@@ -128,5 +129,36 @@ func TestBuilderParts(t *testing.T) {
 	err = b.fill()
 	if !errors.As(err, &re) || re.rule != RuleDuplicate || re.symbol != "A" || re.date != dates[0] {
 		t.Fatalf("(%s, A) in two parts: error %v, want a duplicate row error", dates[0], err)
+	}
+}
+
+// The symbol table finds every hash, reports the first unknown one and
+// refuses hashes shared by two symbols.
+func TestSymTable(t *testing.T) {
+	var hashes []uint64
+	for i := range 700 {
+		// Low bits collide often, so probes run past occupied slots.
+		hashes = append(hashes, uint64(i)<<40|uint64(i%3))
+	}
+	tab := newSymTable(hashes)
+	if tab == nil {
+		t.Fatal("distinct hashes refused")
+	}
+	dst := make([]int32, len(hashes))
+	rev := slices.Clone(hashes)
+	slices.Reverse(rev)
+	if r := tab.indexes(dst, rev); r != -1 {
+		t.Fatalf("row %d not found", r)
+	}
+	for r, s := range dst {
+		if int(s) != len(hashes)-1-r {
+			t.Fatalf("row %d: index %d, want %d", r, s, len(hashes)-1-r)
+		}
+	}
+	if r := tab.indexes(dst[:3], []uint64{hashes[5], 12345, hashes[0]}); r != 1 {
+		t.Fatalf("unknown hash: row %d, want 1", r)
+	}
+	if newSymTable([]uint64{7, 9, 7}) != nil {
+		t.Fatal("shared hash accepted")
 	}
 }

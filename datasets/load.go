@@ -332,6 +332,13 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err != nil {
 		return nil, nil, err
 	}
+	hashes, err := symbolHashes(ctx, db, symbols)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	if !symbolJoin {
+		b.symTab = newSymTable(hashes)
+	}
 	parts, err := planParts(ctx, db, in, first, len(dates), len(symbols))
 	if err != nil {
 		return nil, nil, wrap(err)
@@ -533,18 +540,35 @@ func loadWorkers(parts int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), maxWorkers, parts))
 }
 
+// symbolJoin makes tests key rows by a join, as when symbols share a hash.
+var symbolJoin bool
+
 // forceWorkers and forceParts override the split into bar ranges in tests
 // (0: automatic).
 var forceWorkers, forceParts int
 
 // loadPart scans the rows of one part into the panel.
+//
+// Rows are keyed by DuckDB's hash of the symbol, which the builder's symbol
+// table turns into the index (a probe of a small table in the scatter loop
+// costs a fraction of a join); if two symbols share a hash, by the index
+// from a join with the symbol list.
 func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields []engine.Field, symbols []string) error {
-	q := "SELECT CAST(s.i - 1 AS INTEGER) AS sym, p.date"
+	var q string
+	args := append([]any(nil), src.args...)
+	if pb.symTab != nil {
+		q = "SELECT hash(CAST(p.symbol AS VARCHAR)) AS sym, p.date"
+	} else {
+		q = "SELECT CAST(s.i - 1 AS INTEGER) AS sym, p.date"
+	}
 	for _, f := range fields {
 		q += ", p." + QuoteIdent(f.String())
 	}
-	q += " FROM (" + src.sql + ") p JOIN unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS s(symbol, i) ON p.symbol = s.symbol"
-	args := append(append([]any(nil), src.args...), symbols)
+	q += " FROM (" + src.sql + ") p"
+	if pb.symTab == nil {
+		q += " JOIN unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS s(symbol, i) ON p.symbol = s.symbol"
+		args = append(args, symbols)
+	}
 	rr, err := db.QueryArrowStream(ctx, q, args...)
 	if err != nil {
 		return err
@@ -556,6 +580,37 @@ func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields [
 		}
 	}
 	return rr.Err()
+}
+
+// symbolHashes returns DuckDB's hash of each symbol, as hash(symbol) of
+// the scan computes it.
+func symbolHashes(ctx context.Context, db *DB, symbols []string) ([]uint64, error) {
+	rows, err := db.Query(ctx, "SELECT CAST(i AS BIGINT), hash(s) FROM unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS t(s, i)", symbols)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]uint64, len(symbols))
+	n := 0
+	for rows.Next() {
+		var i int64
+		var h uint64
+		if err := rows.Scan(&i, &h); err != nil {
+			return nil, err
+		}
+		if i < 1 || int(i) > len(out) {
+			return nil, fmt.Errorf("symbol hashes: ordinal %d of %d", i, len(out))
+		}
+		out[i-1] = h
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if n != len(out) {
+		return nil, fmt.Errorf("symbol hashes: %d of %d", n, len(out))
+	}
+	return out, nil
 }
 
 // querySymbols returns the sorted symbols of the selection, checking that

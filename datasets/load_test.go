@@ -294,6 +294,14 @@ func TestLoadParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	samePanels(t, m.Panel, p)
+	// Rows keyed by a join with the symbol list (symbols sharing a hash).
+	symbolJoin = true
+	p, _, err = Load(ctx, LoadOptions{Paths: []string{shuffled}})
+	symbolJoin = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePanels(t, m.Panel, p)
 
 	_, _, err = Load(ctx, LoadOptions{Paths: []string{dup}})
 	var e *Error
