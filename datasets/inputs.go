@@ -143,13 +143,16 @@ func formatOf(f string) (string, error) {
 // (each file's length and digest), so any changed byte changes it.
 func fingerprint(files []string) (string, error) {
 	all := sha256.New()
+	buf := make([]byte, 1<<20)
 	for _, f := range files {
 		r, err := os.Open(f)
 		if err != nil {
 			return "", newErr(f, "file", RuleUnreadable, "%v", unwrapPathErr(err))
 		}
 		h := sha256.New()
-		n, err := io.Copy(h, r)
+		// Reads of 1 MiB (io.Copy would read 32 KiB at a time: 3,000
+		// system calls for a 100 MB file).
+		n, err := io.CopyBuffer(h, struct{ io.Reader }{r}, buf)
 		r.Close()
 		if err != nil {
 			return "", newErr(f, "file", RuleUnreadable, "%v", err)
