@@ -344,6 +344,9 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 		return nil, nil, wrap(err)
 	}
 	workers := loadWorkers(len(parts))
+	// Selections of streamCells cells or more stream; for smaller ones a
+	// streaming query's overhead outweighs copying the result.
+	stream := len(dates)*len(symbols) >= streamCells
 	conns := make([]*DB, workers)
 	for k := range conns {
 		if conns[k], err = db.Conn(ctx, k); err != nil {
@@ -374,7 +377,7 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 				}
 				psrc := selection(in, m, header, fields, popt, pt.rows)
 				pb.rows = 0
-				if errs[k] = loadPart(ctx, conns[w], pb, psrc, fields, symbols); errs[k] != nil {
+				if errs[k] = loadPart(ctx, conns[w], pb, psrc, fields, symbols, stream); errs[k] != nil {
 					next.Store(int64(len(parts))) // stop the others
 					return
 				}
@@ -459,6 +462,11 @@ type part struct {
 	rows   *[2]int64
 	t0, t1 int
 }
+
+// streamCells is the smallest selection streamed rather than materialised
+// (measured on the synthetic file: 12,600 cells load about 10 ms faster
+// materialised, 126,000 cells 30 ms faster streamed).
+const streamCells = 50_000
 
 // partRows is about the number of rows (or cells) each part reads; Parquet
 // selections of fewer than splitCells cells are read by one query.
@@ -553,7 +561,7 @@ var forceWorkers, forceParts int
 // table turns into the index (a probe of a small table in the scatter loop
 // costs a fraction of a join); if two symbols share a hash, by the index
 // from a join with the symbol list.
-func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields []engine.Field, symbols []string) error {
+func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields []engine.Field, symbols []string, stream bool) error {
 	var q string
 	args := append([]any(nil), src.args...)
 	if pb.symTab != nil {
@@ -569,7 +577,11 @@ func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields [
 		q += " JOIN unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS s(symbol, i) ON p.symbol = s.symbol"
 		args = append(args, symbols)
 	}
-	rr, err := db.QueryArrowStream(ctx, q, args...)
+	query := db.QueryArrow
+	if stream {
+		query = db.QueryArrowStream
+	}
+	rr, err := query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
