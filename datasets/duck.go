@@ -231,7 +231,12 @@ func (d *DB) QueryArrow(ctx context.Context, query string, args ...any) (array.R
 // QueryArrowStream runs a query and streams its result as Arrow record
 // batches of at most 2048 rows, each produced when asked for: the result is
 // never held whole. The caller must Release the reader before running
-// another query on d.
+// another query on d. Should the duckdb-go in use offer no statement handle
+// to stream (see preparedOf), the result is read as QueryArrow reads it.
 func (d *DB) QueryArrowStream(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
-	return d.stream.query(ctx, query, args...)
+	rr, err := d.stream.query(ctx, query, args...)
+	if errors.Is(err, errNoStream) {
+		return d.QueryArrow(ctx, query, args...)
+	}
+	return rr, err
 }

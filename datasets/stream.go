@@ -38,14 +38,19 @@ func newStreamConn(dc driver.Conn) (*streamConn, error) {
 	return &streamConn{conn: c}, nil
 }
 
+// errNoStream says that this duckdb-go version exposes no prepared
+// statement handle to stream; DB.QueryArrowStream then reads the result
+// materialised.
+var errNoStream = errors.New("duckdb: this duckdb-go version has no prepared statement handle to stream")
+
 // preparedOf returns the C prepared statement of a duckdb-go statement.
 // duckdb-go keeps it unexported; the field is looked up by name and type,
-// so a duckdb-go release that changes it makes this an error rather than a
-// misread (and the tests fail).
+// so a duckdb-go release that changes it gives errNoStream rather than a
+// misread (and TestStreamHandle fails).
 func preparedOf(s *duckdb.Stmt) (bindings.PreparedStatement, error) {
 	f := reflect.ValueOf(s).Elem().FieldByName("preparedStmt")
 	if !f.IsValid() || f.Type() != reflect.TypeFor[*bindings.PreparedStatement]() {
-		return bindings.PreparedStatement{}, errors.New("duckdb: this duckdb-go version has no prepared statement handle to stream")
+		return bindings.PreparedStatement{}, errNoStream
 	}
 	p := *(**bindings.PreparedStatement)(unsafe.Pointer(f.UnsafeAddr()))
 	if p == nil || p.Ptr == nil {
