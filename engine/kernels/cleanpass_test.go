@@ -126,3 +126,44 @@ func TestReturnsTerms(t *testing.T) {
 func sameBits(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b)
 }
+
+// TestMeanPlain checks the plain-series means the build uses (assembly on
+// amd64) against meanPlainGo, bit for bit, and appendWindow's plain path
+// against its general loop.
+func TestMeanPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 2, 3, 7, 100, 2521} {
+		hiT, hiJ, loT, loJ := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for k := range n {
+			hiT[k], hiJ[k] = 1e4*rng.Float64(), 1e4*rng.Float64()
+			loT[k], loJ[k] = 1e-12*rng.NormFloat64(), 1e-12*rng.NormFloat64()
+		}
+		for _, fn := range []float64{2, 3, 50, 200} {
+			want, got := make([]float64, n), make([]float64, n)
+			meanPlainGo(want, hiT, hiJ, loT, loJ, fn)
+			meanPlain(got, hiT, hiJ, loT, loJ, fn)
+			for k := range n {
+				if !sameBits(got[k], want[k]) {
+					t.Fatalf("n=%d fn=%v element %d: %v, want %v", n, fn, k, got[k], want[k])
+				}
+			}
+		}
+	}
+	price := randPrices(rng, 1000, false)
+	var p Prefix
+	p.Reset(price)
+	if !p.plain {
+		t.Fatal("a random walk should be plain")
+	}
+	for _, w := range []int{1, 2, 5, 50, 999, 1000, 1001} {
+		got := p.AppendMean(nil, w)
+		p.plain = false
+		want := p.AppendMean(nil, w)
+		p.plain = true
+		for k := range want {
+			if !sameBits(got[k], want[k]) {
+				t.Fatalf("window %d bar %d: plain %v, general %v", w, k, got[k], want[k])
+			}
+		}
+	}
+}

@@ -162,6 +162,11 @@ func (p *Prefix) appendWindow(dst []float64, n int, mean bool) []float64 {
 	t0 := n - 1
 	if simdEnabled {
 		t0 = windowSIMD(out, p, n, mean)
+	} else if p.plain && n > 1 && mean {
+		// No missing value and no equal neighbours: every window from
+		// n-1 on is defined and none is all-equal.
+		meanPlain(out[t0:], hi[t0+1:], hi[:T-t0], lo[t0+1:], lo[:T-t0], fn)
+		t0 = T
 	}
 	for t := t0; t < T; t++ {
 		j := t + 1 - n

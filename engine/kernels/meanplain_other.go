@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// meanPlain computes meanPlainGo's means.
+func meanPlain(out, hiT, hiJ, loT, loJ []float64, fn float64) {
+	meanPlainGo(out, hiT, hiJ, loT, loJ, fn)
+}
