@@ -23,8 +23,10 @@
 // produces bit-identical results (the SIMD paths perform the same
 // operations in the same order for each series).
 //
-// The clean pass of the crossover kernels (cleanPass: flat runs skipped,
-// held runs multiplying the equity) also has an amd64 assembly version
-// (cleanpass_amd64.s, SSE2, in the default build); -tags purego selects
-// the pure-Go pass, and the tests compare the two bit for bit.
+// Two loops also have amd64 assembly versions (SSE2, in the default
+// build): the clean pass of the crossover kernels (cleanPass: flat runs
+// skipped, held runs multiplying the equity; cleanpass_amd64.s) and the
+// moving averages of a plain series (meanPlain, two divisions at a time;
+// meanplain_amd64.s). -tags purego selects their pure-Go twins, and the
+// tests compare each pair bit for bit.
 package kernels
