@@ -87,6 +87,10 @@ func (p *Progress) Snapshot() (done, total int64, elapsed time.Duration) {
 // chunkPool keeps chunk buffers from one Run to the next.
 var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
 
+// rowPool keeps the collector's row buffer from one Run to the next (a
+// per-asset block holds points × assets rows).
+var rowPool = sync.Pool{New: func() any { return new([]Row) }}
+
 // chunk is one evaluator call: points × assets, with their results.
 // In per-asset mode a block of points is split into one chunk per group
 // of assets; the chunks of a block are emitted together, point-major, so
@@ -341,11 +345,25 @@ func Run(ctx context.Context, src Source, ev engine.Evaluator, opt Options, emit
 		next    int64
 		emitErr error
 		blk     []*chunk // the finished chunks of the current block
-		rows    []Row
+		rowBuf  = rowPool.Get().(*[]Row)
+		rows    = (*rowBuf)[:0]
 		cursor  []int
 	)
+	defer func() {
+		clear(rows[:cap(rows)]) // drop references to the chunks' memory
+		*rowBuf = rows[:0]
+		rowPool.Put(rowBuf)
+	}()
 	emitBlock := func() {
-		rows = rows[:0]
+		need := 0
+		for _, c := range blk {
+			if c.perAsset {
+				need += len(c.idx) * len(c.assets)
+			} else {
+				need += len(c.idx)
+			}
+		}
+		rows = slices.Grow(rows[:0], need)
 		if emitErr == nil {
 			rows = blockRows(blk, rows, cursor[:0], done, &skipped)
 		}
