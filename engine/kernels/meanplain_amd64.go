@@ -2,6 +2,9 @@
 
 package kernels
 
+// meanPlainAsmBuilt reports that meanPlain runs in assembly.
+const meanPlainAsmBuilt = true
+
 // meanPlainAsm is meanPlainGo two elements at a time (SSE2 DIVPD): all n
 // elements of each slice must exist.
 //

@@ -18,9 +18,12 @@ const crossMargin = 1 + 16*0x1p-53
 // scalar single-backtest path: the divisions are most of the cost of the
 // two SMAs there. With SIMD it does the same eight bars at a time on a
 // series without missing values or equal neighbours (windows > 1), and
-// appends the canonical SMAs themselves otherwise.
+// appends the canonical SMAs themselves otherwise; without SIMD, such a
+// plain series gets the canonical SMAs from the assembly means (two
+// divisions at a time cost less than the comparisons).
 func (p *Prefix) appendCrossInputs(fd, sd []float64, fast, slow int) ([]float64, []float64) {
-	if simdEnabled && !(p.plain && fast > 1 && slow > 1) {
+	plain := p.plain && fast > 1 && slow > 1
+	if simdEnabled && !plain || !simdEnabled && plain && meanPlainAsmBuilt {
 		return p.AppendMean(fd, fast), p.AppendMean(sd, slow)
 	}
 	T := len(p.X)
