@@ -48,7 +48,7 @@ the strategy's evaluator, and loading Parquet through DuckDB.
 Example:
   rotor bench                       # quick set, 5 runs, bench/history.jsonl
   rotor bench full -n 3 --history /tmp/h.jsonl
-  rotor bench compare --history bench/history.jsonl   # last run vs the one before`
+  rotor bench compare --history bench/history.jsonl   # last run vs the latest of the same build`
 
 // workload is one measured unit of work. setup runs once, untimed, and
 // returns the operation to time and the amount of work it does (in unit's

@@ -197,6 +197,44 @@ func selectRun(sel string) ([]benchRecord, string, error) {
 	return pickRun(rs, file, which)
 }
 
+// buildOf describes what a run's speed depends on besides the code: the
+// Go version, the experiments (GOEXPERIMENT=simd), whether the SIMD
+// kernels ran, and the machine.
+func buildOf(r benchRecord) string {
+	exp := r.GOEXPERIMENT
+	if exp == "" {
+		exp = "none"
+	}
+	return fmt.Sprintf("%s, GOEXPERIMENT=%s, simd=%v, %s × %d", r.Go, exp, r.SIMD, r.CPU, r.Cores)
+}
+
+// lastTwoOfBuild selects the last run of a history and the latest earlier
+// run of the same build and machine (buildOf), so that a history holding
+// runs of both builds compares like with like.
+func lastTwoOfBuild(file string) (old []benchRecord, oldName string, cur []benchRecord, curName string, err error) {
+	cur, curName, err = selectRun(file + "@-1")
+	if err != nil {
+		return nil, "", nil, "", err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", nil, "", fmt.Errorf("bench compare: %w", err)
+	}
+	defer f.Close()
+	recs, err := parseHistory(file, f)
+	if err != nil {
+		return nil, "", nil, "", fmt.Errorf("bench compare: %w", err)
+	}
+	rs := runs(recs)
+	want := buildOf(cur[0])
+	for i := len(rs) - 2; i >= 0; i-- {
+		if buildOf(rs[i][0]) == want {
+			return rs[i], fmt.Sprintf("%s@%d", file, i+1), cur, curName, nil
+		}
+	}
+	return nil, "", nil, "", fmt.Errorf("bench compare: %s has no run before its last of the same build (%s); name two runs to compare across builds", file, want)
+}
+
 func pickRun(rs [][]benchRecord, file, which string) ([]benchRecord, string, error) {
 	if n, err := strconv.Atoi(which); err == nil {
 		i := n - 1
@@ -230,7 +268,9 @@ the noise is reported as ~.
 OLD and NEW are history files (their last run), FILE@N (the N-th run; -1
 the last, -2 the one before), or FILE@ID (the last run whose id or commit
 starts with ID). With --history FILE alone, the last run of FILE is
-compared with the one before it.
+compared with the latest earlier run of the same build and machine (Go
+version, GOEXPERIMENT, SIMD, CPU and cores); runs named explicitly may
+differ, and the table then says so.
 
 Example:
   rotor bench compare --history bench/history.jsonl
@@ -238,7 +278,7 @@ Example:
 
 func runBenchCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench compare", "[OLD NEW] [flags]", compareSummary, stdout)
-	history := fs.String("history", "", "compare the last run of this history with the one before it")
+	history := fs.String("history", "", "compare the last run of this history with the latest earlier run of the same build")
 	threshold := fs.Float64("threshold", 10, "regression threshold, percent slower")
 	by := fs.String("by", "wall", "rate to compare: wall (wall-clock) or cpu (per CPU-second, steadier on a shared machine)")
 	format := fs.String("format", "table", "output format: "+report.Formats)
@@ -263,10 +303,7 @@ func runBenchCompare(ctx context.Context, args []string, stdout, stderr io.Write
 			return err
 		}
 	case fs.NArg() == 0 && *history != "":
-		if old, oldName, err = selectRun(*history + "@-2"); err != nil {
-			return err
-		}
-		if cur, curName, err = selectRun(*history + "@-1"); err != nil {
+		if old, oldName, cur, curName, err = lastTwoOfBuild(*history); err != nil {
 			return err
 		}
 	default:
@@ -285,6 +322,9 @@ func runBenchCompare(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	t, regressions := compareRuns(old, cur, *threshold/100)
 	t.Title = fmt.Sprintf("%s → %s", oldName, curName)
+	if a, b := buildOf(old[0]), buildOf(cur[0]); a != b {
+		t.Footer = append(t.Footer, fmt.Sprintf("note: the runs come from different builds or machines (%s; %s): the deltas include that difference", a, b))
+	}
 	if err := t.Write(stdout, *format); err != nil {
 		return usagef("bench compare: --format: %v", err)
 	}

@@ -138,6 +138,21 @@ func TestBenchCompareHistorySelections(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errs, c.code, c.msg)
 		}
 	}
+	// A history with runs of two builds: --history compares the last run
+	// with the latest of its own build, and a history without one says so.
+	mixed := filepath.Join(dir, "mixed.jsonl")
+	simd := strings.NewReplacer(`"run":"r2"`, `"run":"s1"`, `"goexperiment":""`, `"goexperiment":"simd"`, `"simd":false`, `"simd":true`, `"median":50`, `"median":300`, "[49,50,51]", "[299,300,301]").Replace(recs[1])
+	os.WriteFile(mixed, []byte(strings.Join([]string{recs[0], recs[2], simd}, "\n")+"\n"), 0o644)
+	if code, out, errs := benchRun(t, "bench", "compare", "--history", mixed); code != 1 || !strings.Contains(errs, "no run before its last of the same build") {
+		t.Errorf("mixed history, SIMD run last: exit %d\n%s%s", code, out, errs)
+	}
+	os.WriteFile(mixed, []byte(strings.Join([]string{recs[2], simd, recs[1]}, "\n")+"\n"), 0o644)
+	if code, out, errs := benchRun(t, "bench", "compare", "--history", mixed); code != 0 || !strings.Contains(out, "mixed.jsonl@1 → ") {
+		t.Errorf("mixed history: exit %d (want the default-build runs 51 → 50 compared)\n%s%s", code, out, errs)
+	}
+	if code, out, _ := benchRun(t, "bench", "compare", mixed+"@1", mixed+"@2"); code != 0 || !strings.Contains(out, "different builds") {
+		t.Errorf("across builds: exit %d, want a note\n%s", code, out)
+	}
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, []byte("{\"run\":\"x\"}\nnot json\n"), 0o644)
 	if code, _, errs := benchRun(t, "bench", "compare", bad, h); code != 1 || !strings.Contains(errs, "bad.jsonl:1") {
