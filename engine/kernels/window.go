@@ -106,14 +106,6 @@ func fillOnesGo(x []float64) {
 	}
 }
 
-// b2f is 1 for true and 0 for false.
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // grow returns s resliced to length n, reallocating when its capacity is
 // too small.
 func grow(s []float64, n int) []float64 {
