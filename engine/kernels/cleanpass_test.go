@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // cleanInputs builds the inputs of a clean pass over n decision bars:
@@ -164,6 +165,19 @@ func TestMeanPlain(t *testing.T) {
 			if !sameBits(got[k], want[k]) {
 				t.Fatalf("window %d bar %d: plain %v, general %v", w, k, got[k], want[k])
 			}
+		}
+	}
+}
+
+// TestCleanStateLayout pins the field offsets cleanpass_amd64.s uses.
+func TestCleanStateLayout(t *testing.T) {
+	var c cleanState
+	got := []uintptr{unsafe.Offsetof(c.v), unsafe.Offsetof(c.peak), unsafe.Offsetof(c.kk), unsafe.Offsetof(c.mdd),
+		unsafe.Offsetof(c.sum), unsafe.Offsetof(c.sq), unsafe.Offsetof(c.dsq), unsafe.Offsetof(c.mn), unsafe.Offsetof(c.mx),
+		unsafe.Offsetof(c.days), unsafe.Offsetof(c.p), unsafe.Offsetof(c.expo), unsafe.Offsetof(c.sw)}
+	for i, off := range got {
+		if off != uintptr(8*i) {
+			t.Fatalf("field %d of cleanState at offset %d, the assembly reads %d", i, off, 8*i)
 		}
 	}
 }
