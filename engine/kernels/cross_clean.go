@@ -30,13 +30,17 @@ func (rt *rowTerms) fill(buf, ret []float64) bool {
 		if x-x != 0 {
 			clean = false
 		}
-		g[t] = 1 + x
-		r2[t] = float64(x * x)
-		xb := math.Float64bits(x)
-		neg := math.Float64frombits(xb & uint64(int64(xb)>>63))
-		d2[t] = float64(neg * neg)
+		g[t], r2[t], d2[t] = barTerms(x)
 	}
 	return clean
+}
+
+// barTerms is a return's shared terms: 1+x, x·x and min(x,0)² (the sign
+// taken from the bits, so a NaN gives 0 for the last).
+func barTerms(x float64) (g, x2, d2 float64) {
+	xb := math.Float64bits(x)
+	neg := math.Float64frombits(xb & uint64(int64(xb)>>63))
+	return 1 + x, float64(x * x), float64(neg * neg)
 }
 
 // returnsTerms computes in one pass over price what AppendReturns (into
@@ -58,10 +62,7 @@ func (rt *rowTerms) returnsTerms(buf, ret, price []float64) (clean, plain bool) 
 	plain = plain && price[0]-price[0] == 0
 	for t := t0; t < T; t++ {
 		cur, prev := price[t], price[t-1]
-		x := cur/prev - 1
-		if !(cur > 0 && prev > 0) || (cur-cur)+(prev-prev) != 0 {
-			x = math.NaN()
-		}
+		x := simpleReturn(cur, prev)
 		if cur-cur != 0 || cur == prev {
 			plain = false
 		}
@@ -69,11 +70,7 @@ func (rt *rowTerms) returnsTerms(buf, ret, price []float64) (clean, plain bool) 
 			clean = false
 		}
 		ret[t] = x
-		g[t] = 1 + x
-		r2[t] = float64(x * x)
-		xb := math.Float64bits(x)
-		neg := math.Float64frombits(xb & uint64(int64(xb)>>63))
-		d2[t] = float64(neg * neg)
+		g[t], r2[t], d2[t] = barTerms(x)
 	}
 	return clean, plain
 }

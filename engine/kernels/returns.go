@@ -26,12 +26,7 @@ func AppendReturns(dst, price []float64) []float64 {
 	o := out[k:T]
 	for i := range p {
 		cur := p[i]
-		r := cur/prev - 1
-		// Test the operands, not r (Inf/1e308 is finite, -1/-2 positive).
-		if !(cur > 0 && prev > 0) || (cur-cur)+(prev-prev) != 0 {
-			r = nan
-		}
-		o[i] = r
+		o[i] = simpleReturn(cur, prev)
 		prev = cur
 	}
 	return dst
@@ -52,3 +47,13 @@ func ReturnsRef(price []float64) []float64 {
 
 // validPrice reports whether p is a positive finite number.
 func validPrice(p float64) bool { return p > 0 && !missing(p) }
+
+// simpleReturn is cur/prev - 1, NaN unless both prices are finite and
+// positive. It tests the operands, not the quotient (Inf/1e308 is finite,
+// -1/-2 positive).
+func simpleReturn(cur, prev float64) float64 {
+	if !(cur > 0 && prev > 0) || (cur-cur)+(prev-prev) != 0 {
+		return math.NaN()
+	}
+	return cur/prev - 1
+}
