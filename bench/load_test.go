@@ -37,8 +37,9 @@ func synthParquet(b *testing.B, dir string) (file string, rows int64, full []str
 }
 
 // BenchmarkLoadParquet loads the 2.5M-row synthetic file (all seven
-// columns) into a panel: DuckDB scan → Arrow batches → validated panel,
-// with the content fingerprint. adj_close loads that column only (what a
+// columns) into a panel: DuckDB scan → Arrow batches → validated panel
+// (the content fingerprint is computed only when asked for, by
+// Info.Fingerprint, so it is not timed). adj_close loads that column only (what a
 // returns-based backtest needs); subset loads one year of 50 symbols
 // through the pushed-down filters. rows/cpu-s is the rate per second of
 // process CPU time (every thread, DuckDB's included): on a machine shared

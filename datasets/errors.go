@@ -22,6 +22,7 @@ const (
 	RuleDuplicateRates = "duplicate rates date"
 	RuleNoInput        = "no input"
 	RuleUnknownMapping = "unknown column mapping"
+	RuleChanged        = "file changed"
 )
 
 // Error is a rejected input: the file, the key (a row as (date, symbol), a

@@ -2,9 +2,6 @@ package datasets
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"io"
 	"io/fs"
 	"os"
@@ -137,30 +134,4 @@ func formatOf(f string) (string, error) {
 		return FormatParquet, nil
 	}
 	return FormatCSV, nil
-}
-
-// fingerprint returns the hex SHA-256 over the files' contents in order
-// (each file's length and digest), so any changed byte changes it.
-func fingerprint(files []string) (string, error) {
-	all := sha256.New()
-	buf := make([]byte, 1<<20)
-	for _, f := range files {
-		r, err := os.Open(f)
-		if err != nil {
-			return "", newErr(f, "file", RuleUnreadable, "%v", unwrapPathErr(err))
-		}
-		h := sha256.New()
-		// Reads of 1 MiB (io.Copy would read 32 KiB at a time: 3,000
-		// system calls for a 100 MB file).
-		n, err := io.CopyBuffer(h, struct{ io.Reader }{r}, buf)
-		r.Close()
-		if err != nil {
-			return "", newErr(f, "file", RuleUnreadable, "%v", err)
-		}
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], uint64(n))
-		all.Write(b[:])
-		all.Write(h.Sum(nil))
-	}
-	return hex.EncodeToString(all.Sum(nil)), nil
 }

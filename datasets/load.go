@@ -51,7 +51,6 @@ type Info struct {
 	Symbols     int          // N
 	Bars        int          // T
 	From, To    engine.Date  // first and last bar
-	Fingerprint string       // hex SHA-256 of the input files' contents
 	PriceField  engine.Field // column used for returns: adj_close, else close
 	Fields      []engine.Field
 	Columns     map[string]string // SEMANTICS name → source column, for mapped or differently named columns
@@ -61,9 +60,12 @@ type Info struct {
 	Schema      []string // "name TYPE" of each column of the first input file (CSV: the types read)
 	Missing     int64    // NaN cells of the price field (not listed, delisted, halted)
 	Notes       []string // lines to print on stderr (choices made, caveats)
+
+	fp *lazyFingerprint // content hash of Files; see Fingerprint
 }
 
-// Source returns a one-line description for result footers.
+// Source returns a one-line description for result footers, with the
+// first 12 digits of the fingerprint ("unavailable" if Fingerprint fails).
 func (in *Info) Source() string {
 	files := "1 file"
 	if len(in.Files) == 1 {
@@ -71,7 +73,10 @@ func (in *Info) Source() string {
 	} else {
 		files = fmt.Sprintf("%d files", len(in.Files))
 	}
-	fp := in.Fingerprint
+	fp, err := in.Fingerprint()
+	if err != nil {
+		fp = "unavailable"
+	}
 	if len(fp) > 12 {
 		fp = fp[:12]
 	}
@@ -102,11 +107,12 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 			return nil, nil, newErr("", fmt.Sprintf("--symbols %q", s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
 		}
 	}
-	fpc := make(chan fpResult, 1)
-	go func() {
-		fp, err := fingerprint(in.files)
-		fpc <- fpResult{fp, err}
-	}()
+	// The files' sizes and times now; their content hash is computed when
+	// first asked for (Info.Fingerprint).
+	fp, err := newLazyFingerprint(in.files)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := opt.DB
 	if cfg.Threads == 0 && in.format == FormatParquet {
 		// Parquet is scanned as bar ranges, one connection per CPU at
@@ -120,19 +126,14 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 	}
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
-		<-fpc
 		return nil, nil, err
 	}
 	defer db.Close()
 	p, info, err := loadPanel(ctx, db, in, opt)
-	fp := <-fpc
 	if err != nil {
 		return nil, nil, err
 	}
-	if fp.err != nil {
-		return nil, nil, fp.err
-	}
-	info.Fingerprint = fp.fp
+	info.fp = fp
 	if opt.Rates != "" {
 		r, err := loadRates(ctx, db, opt.Rates)
 		if err != nil {
@@ -141,11 +142,6 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 		attachRates(p, info, r, opt.Rates)
 	}
 	return p, info, nil
-}
-
-type fpResult struct {
-	fp  string
-	err error
 }
 
 // source is the SQL of the filtered, renamed selection and its arguments.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/rotor-bt/rotor/engine"
 )
@@ -64,6 +65,8 @@ func SampleWith(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, err
 		return nil, nil, err
 	}
 	info.Files = []string{SamplePricesName}
+	// The temporary copy is gone; the fingerprint is the embedded file's.
+	info.fp = fixedFingerprint(SampleFingerprint())
 	if userRates == "" {
 		info.RatesFile = SampleRatesName
 		for k, n := range info.Notes {
@@ -75,7 +78,9 @@ func SampleWith(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, err
 
 // SampleFingerprint is the content hash of the embedded price file, the
 // same as Info.Fingerprint of a load of it.
-func SampleFingerprint() string {
+func SampleFingerprint() string { return sampleFingerprint() }
+
+var sampleFingerprint = sync.OnceValue(func() string {
 	h := sha256.Sum256(samplePrices)
 	all := sha256.New()
 	var b [8]byte
@@ -86,4 +91,4 @@ func SampleFingerprint() string {
 	all.Write(b[:])
 	all.Write(h[:])
 	return hex.EncodeToString(all.Sum(nil))
-}
+})

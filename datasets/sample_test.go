@@ -24,8 +24,8 @@ func TestSample(t *testing.T) {
 	if info.PriceField != engine.AdjClose || info.RatesColumn != "target_rate_pct" {
 		t.Errorf("price field %s, rates column %q", info.PriceField, info.RatesColumn)
 	}
-	if info.Fingerprint != SampleFingerprint() {
-		t.Errorf("fingerprint %s, want %s", info.Fingerprint, SampleFingerprint())
+	if fp, err := info.Fingerprint(); err != nil || fp != SampleFingerprint() {
+		t.Errorf("fingerprint %s (%v), want %s", fp, err, SampleFingerprint())
 	}
 	t.Log(info.Source())
 	for _, n := range info.Notes {

@@ -207,7 +207,7 @@ func writeConcentrationJSON(w io.Writer, c *engine.Concentration, info *datasets
 		Conventions: concentrationFooter(c, info),
 	}
 	if info != nil {
-		doc.Data = map[string]string{"source": info.Source(), "fingerprint": info.Fingerprint}
+		doc.Data = map[string]string{"source": info.Source(), "fingerprint": fingerprint(info)}
 	}
 	for _, s := range c.Stocks {
 		doc.Stocks = append(doc.Stocks, stock{s.Rank, s.Symbol, s.Top, jsonNum(s.Size), jsonNum(s.Weight), jsonNum(s.Return), jsonNum(s.Contribution), jsonNum(s.Share), s.Trails})

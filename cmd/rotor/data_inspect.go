@@ -36,7 +36,7 @@ func runDataInspect(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	ins := datasets.InspectPanel(p, info)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fp := info.Fingerprint
+	fp := fingerprint(info)
 	if len(fp) > 16 {
 		fp = fp[:16]
 	}

@@ -107,9 +107,23 @@ func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*engine.Panel, 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The content fingerprint goes into every footer and output file:
+	// computed here (and cached), so a file that cannot be hashed fails
+	// the command now.
+	if _, err := info.Fingerprint(); err != nil {
+		return nil, nil, err
+	}
 	fmt.Fprintf(stderr, "data: %s\n", info.Source())
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "data: %s\n", n)
 	}
 	return p, info, nil
+}
+
+// fingerprint returns the content fingerprint of loaded data. load has
+// computed and checked it, so this is the cached value ("" for an Info
+// that does not come from a load).
+func fingerprint(info *datasets.Info) string {
+	fp, _ := info.Fingerprint()
+	return fp
 }

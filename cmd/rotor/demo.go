@@ -425,7 +425,7 @@ func (d *demoData) writeResults(path string) error {
 		"strategy":            "megacap_rotation",
 		"base":                "cap_weight " + d.BaseParams.String(),
 		"data":                d.Info.Source(),
-		"data_fingerprint":    d.Info.Fingerprint,
+		"data_fingerprint":    fingerprint(d.Info),
 		"conventions":         joinLines(d.Conventions),
 		"rotor_version":       version(),
 		"base_total_return":   strconv.FormatFloat(d.Base.TotalReturn, 'g', -1, 64),

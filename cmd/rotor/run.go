@@ -353,7 +353,7 @@ func runMeta(o *runOptions, info *datasets.Info, footer []string) map[string]str
 		"params":      o.params.String(),
 		"config_id":   engine.ConfigID(o.spec.Name, o.params),
 		"conventions": strings.Join(footer, "\n"),
-		"fingerprint": info.Fingerprint,
+		"fingerprint": fingerprint(info),
 		"version":     version(),
 	}
 }

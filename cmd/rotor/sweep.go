@@ -299,7 +299,7 @@ func (r *sweepRun) meta(p *engine.Panel, info *datasets.Info, benchLabel string)
 		"points_total": strconv.FormatInt(r.plan.Total(), 10),
 		"shard":        r.plan.Shard.String(),
 		"shard_points": strconv.FormatInt(r.plan.Count(), 10),
-		"fingerprint":  info.Fingerprint,
+		"fingerprint":  fingerprint(info),
 		"data":         info.Source(),
 		"data_files":   strings.Join(info.Files, "\n"),
 		"data_rows":    strconv.FormatInt(info.Rows, 10),
