@@ -11,6 +11,10 @@ import (
 
 var simdEnabled = archsimd.X86.AVX512()
 
+// useLaneAsm selects the assembly two-pair clean tile (tests switch it off
+// to compare with the Go one).
+var useLaneAsm = laneAsm
+
 // laneTile is the number of bars per time tile. A pair's pass over a tile
 // reads two SMA tiles and four return rows (6 × 128 × 64 B = 48 KiB, L1
 // sized); the SMA tiles of a typical grid (25 windows: 200 KiB) stay in L2.
@@ -31,6 +35,8 @@ type laneState struct {
 
 type laneScratch struct {
 	ret, grow1, ret2, down2 []float64 // [T][8]: r, 1+r, r², min(r,0)² of bar t
+	terms                   []float64 // [T][4][8]: 1+r, r, r², min(r,0)² of bar t (for the assembly)
+	sig                     [2]sigBuf
 	x, run                  []float64 // [T][8]: prices, equal runs
 	hi, lo, miss            []float64 // [T+1][8]: prefix sums and missing counts
 	dirty                   []bool    // per tile: a held lane may meet a missing return
@@ -75,7 +81,11 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 		if clean {
 			for ; k+2 <= len(pairs); k += 2 {
 				p, q := pairs[k], pairs[k+1]
-				sc.runTileClean2(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
+				if useLaneAsm {
+					sc.runTileClean2Asm(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
+				} else {
+					sc.runTileClean2(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
+				}
 			}
 		}
 		for ; k < len(pairs); k++ {
@@ -155,6 +165,16 @@ func (sc *laneScratch) layout(prices [][]float64) {
 		r.Mul(r).Store(row(sc.ret2, t))
 		d := r.Min(zero)
 		d.Mul(d).Store(row(sc.down2, t))
+	}
+	if useLaneAsm {
+		sc.terms = grow(sc.terms, T*32)
+		for t := 0; t < T; t++ {
+			tm := sc.terms[t*32 : t*32+32]
+			copy(tm[0:8], sc.grow1[t*8:t*8+8])
+			copy(tm[8:16], sc.ret[t*8:t*8+8])
+			copy(tm[16:24], sc.ret2[t*8:t*8+8])
+			copy(tm[24:32], sc.down2[t*8:t*8+8])
+		}
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -259,6 +279,14 @@ func drawdownDiv(v, peak, mdd, days, age, one archsimd.Float64x8) (archsimd.Floa
 	peak = peak.Max(v)
 	mdd = mdd.Max(one.Sub(v.Div(peak)))
 	return peak, mdd, days, age
+}
+
+// setThreshold sets the drawdown threshold of runTile from the maximum
+// drawdown, after a clean tile advanced the maximum without it.
+func (st *laneState) setThreshold() {
+	one := archsimd.BroadcastFloat64x8(1)
+	mdd := archsimd.LoadFloat64x8(&st.mdd)
+	one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor))).Store(&st.kk)
 }
 
 // runTile advances one pair over decision bars t0..t1-1 with every rule:
@@ -463,8 +491,7 @@ func tileSignal(st *laneState, sg []uint8, f, s, grow1 []float64) {
 	v.Store(&st.v)
 	peak.Store(&st.peak)
 	mdd.Store(&st.mdd)
-	// The threshold of runTile must follow the maximum drawdown.
-	one.Min(one.Sub(mdd).Mul(archsimd.BroadcastFloat64x8(kkFactor))).Store(&st.kk)
+	st.setThreshold()
 	days.Store(&st.days)
 	age.Store(&st.age)
 	for l := range 8 {
