@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -76,6 +77,16 @@ func writeRates(ctx context.Context, alloc memory.Allocator, r *engine.Rates, fi
 	return copyArrow(ctx, rr, "SELECT * FROM rotor_src", file, cfg)
 }
 
+// zstdLevel is the zstd level of the Parquet files rotor writes. At
+// negative (fast) levels zstd stores literals raw instead of Huffman
+// coding them: price columns, whose bytes are close to random, then cost a
+// copy to decompress instead of a Huffman decode, and a load of the
+// 2.5 M-row synthetic file takes about 15% less CPU, for a file about 6%
+// larger (matches are still found, so dates, symbols and volumes stay
+// small). The files are ordinary zstd Parquet (format v1 pages, PLAIN and
+// dictionary encodings) that every Parquet reader opens.
+const zstdLevel = -1
+
 // copyArrow registers rr as the view rotor_src and copies query to file
 // as zstd Parquet with one thread and insertion order kept, so the bytes
 // depend only on the data.
@@ -105,7 +116,7 @@ func copyArrow(ctx context.Context, rr array.RecordReader, query, file string, c
 		return err
 	}
 	defer release()
-	if err := db.Exec(ctx, "COPY ("+query+") TO ? (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", tmpName); err != nil {
+	if err := db.Exec(ctx, "COPY ("+query+") TO ? (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL "+strconv.Itoa(zstdLevel)+", ROW_GROUP_SIZE 122880)", tmpName); err != nil {
 		return fmt.Errorf("write %s: %s", file, firstLine(err))
 	}
 	if err := rr.Err(); err != nil {
