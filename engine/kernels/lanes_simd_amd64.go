@@ -36,7 +36,8 @@ type laneState struct {
 type laneScratch struct {
 	ret, grow1, ret2, down2 []float64 // [T][8]: r, 1+r, r², min(r,0)² of bar t
 	terms                   []float64 // [T][4][8]: 1+r, r, r², min(r,0)² of bar t (for the assembly)
-	sig                     [2]sigBuf
+	sig                     [2]sigBuf // the assembly's signal bytes
+	jobs                    []tileJob
 	x, run                  []float64 // [T][8]: prices, equal runs
 	hi, lo, miss            []float64 // [T+1][8]: prefix sums and missing counts
 	dirty                   []bool    // per tile: a held lane may meet a missing return
@@ -71,6 +72,10 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 	for k := range sc.state {
 		sc.state[k].init()
 	}
+	var jobs []tileJob
+	if useLaneAsm {
+		jobs = sc.cleanJobs(pairs)
+	}
 	for t0, tile := 0, 0; t0 < n; t0, tile = t0+laneTile, tile+1 {
 		t1 := min(t0+laneTile, n)
 		for w, win := range sc.g.windows {
@@ -78,14 +83,14 @@ func crossGridLanesSIMD(prices [][]float64, pairs []Pair, costBps float64, out [
 		}
 		clean := !sc.dirty[tile] && c == 0
 		k := 0
-		if clean {
+		switch {
+		case clean && useLaneAsm:
+			sc.runCleanJobs(jobs, t0, t1)
+			k = 2 * len(jobs)
+		case clean:
 			for ; k+2 <= len(pairs); k += 2 {
 				p, q := pairs[k], pairs[k+1]
-				if useLaneAsm {
-					sc.runTileClean2Asm(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
-				} else {
-					sc.runTileClean2(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
-				}
+				sc.runTileClean2(&sc.state[k], &sc.state[k+1], sc.smaOf(p.Fast), sc.smaOf(p.Slow), sc.smaOf(q.Fast), sc.smaOf(q.Slow), t0, t1)
 			}
 		}
 		for ; k < len(pairs); k++ {
