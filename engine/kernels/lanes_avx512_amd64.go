@@ -26,6 +26,12 @@ var kkFactorValue float64 = kkFactor
 //go:noescape
 func tileCleanJobs(jobs *tileJob, njobs int, terms *float64, sig *byte, n int)
 
+// smaRows is the row loop of laneScratch.smaTile in assembly: n ≥ 1
+// rows of 8 lanes, each pointer at its first row.
+//
+//go:noescape
+func smaRows(dst, hT, hJ, lT, lJ, mT, mJ, run, x *float64, n int, w float64)
+
 // sigBuf holds a tile's signal bytes after the signal before it.
 type sigBuf [256]byte
 

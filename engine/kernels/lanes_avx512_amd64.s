@@ -221,3 +221,44 @@ row:
 	JNZ  job
 	VZEROUPPER
 	RET
+
+// func smaRows(dst, hT, hJ, lT, lJ, mT, mJ, run, x *float64, n int, w float64)
+//
+// Row k of dst = ((hT-hJ) + (lT-lJ)) / w, or x where run ≥ w, or NaN where
+// mT ≠ mJ, for n ≥ 1 rows of 8 lanes (laneScratch.smaTile).
+TEXT ·smaRows(SB), NOSPLIT, $0-88
+	MOVQ dst+0(FP), DI
+	MOVQ hT+8(FP), AX
+	MOVQ hJ+16(FP), BX
+	MOVQ lT+24(FP), CX
+	MOVQ lJ+32(FP), DX
+	MOVQ mT+40(FP), SI
+	MOVQ mJ+48(FP), R8
+	MOVQ run+56(FP), R9
+	MOVQ x+64(FP), R10
+	MOVQ n+72(FP), R12
+	SHLQ $6, R12
+	VBROADCASTSD w+80(FP), Z0
+	MOVQ $0x7ff8000000000001, R11 // math.NaN()
+	VPBROADCASTQ R11, Z1
+	XORQ R11, R11
+
+smarow:
+	VMOVUPD (AX)(R11*1), Z2
+	VSUBPD  (BX)(R11*1), Z2, Z2
+	VMOVUPD (CX)(R11*1), Z3
+	VSUBPD  (DX)(R11*1), Z3, Z3
+	VADDPD  Z3, Z2, Z2
+	VDIVPD  Z0, Z2, Z2
+	VMOVUPD (R9)(R11*1), Z3
+	VCMPPD  $0x1d, Z0, Z3, K1
+	VMOVUPD (R10)(R11*1), K1, Z2
+	VMOVUPD (SI)(R11*1), Z3
+	VCMPPD  $0x04, (R8)(R11*1), Z3, K2
+	VMOVAPD Z1, K2, Z2
+	VMOVUPD Z2, (DI)(R11*1)
+	ADDQ    $64, R11
+	CMPQ    R11, R12
+	JLT     smarow
+	VZEROUPPER
+	RET

@@ -13,3 +13,5 @@ type (
 func (sc *laneScratch) cleanJobs(pairs []Pair) []tileJob { return nil }
 
 func (sc *laneScratch) runCleanJobs(jobs []tileJob, t0, t1 int) {}
+
+func smaRows(dst, hT, hJ, lT, lJ, mT, mJ, run, x *float64, n int, w float64) {}

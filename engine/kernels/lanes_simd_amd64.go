@@ -200,6 +200,14 @@ func (sc *laneScratch) smaTile(dst []float64, win, t0, t1 int) {
 	// slice expressions check each range once.
 	m := t1 - t
 	j := t + 1 - win
+	if useLaneAsm {
+		smaRows(&dst[(t-t0)*8 : (t1-t0)*8][0],
+			&sc.hi[(t+1)*8 : (t1+1)*8][0], &sc.hi[j*8 : (j+m)*8][0],
+			&sc.lo[(t+1)*8 : (t1+1)*8][0], &sc.lo[j*8 : (j+m)*8][0],
+			&sc.miss[(t+1)*8 : (t1+1)*8][0], &sc.miss[j*8 : (j+m)*8][0],
+			&sc.run[t*8 : t1*8][0], &sc.x[t*8 : t1*8][0], m, float64(win))
+		return
+	}
 	dp := unsafe.Pointer(&dst[(t-t0)*8 : (t1-t0)*8][0])
 	hT := unsafe.Pointer(&sc.hi[(t+1)*8 : (t1+1)*8][0])
 	hJ := unsafe.Pointer(&sc.hi[j*8 : (j+m)*8][0])

@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"simd/archsimd"
 	"testing"
@@ -139,5 +140,43 @@ func TestLaneAsmMatchesGo(t *testing.T) {
 	}
 	if held < runs/2 {
 		t.Fatalf("only %d of %d runs held a position with a drawdown", held, runs)
+	}
+}
+
+// The assembly SMA rows equal the archsimd ones bit for bit (the grid
+// results alone would miss a last-bit difference that flips no signal).
+func TestSMARowsMatchesGo(t *testing.T) {
+	if !laneAsm || !SIMDEnabled() {
+		t.Skip("no assembly lanes in this build or CPU")
+	}
+	defer func(a bool) { useLaneAsm = a }(useLaneAsm)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{2, 130, 700} {
+		for rep := 0; rep < 6; rep++ {
+			var prices [][]float64
+			for l := 0; l < 1+rep%Lanes+2; l++ {
+				prices = append(prices, randPrices(rng, n, rep%2 == 1))
+			}
+			prices = prices[:min(len(prices), Lanes)]
+			var sc laneScratch
+			useLaneAsm = true
+			sc.layout(prices)
+			for _, win := range []int{1, 2, 5, 20, 200} {
+				for t0 := 0; t0 < n-1; t0 += laneTile {
+					t1 := min(t0+laneTile, n-1)
+					a := make([]float64, laneTile*8)
+					b := make([]float64, laneTile*8)
+					useLaneAsm = true
+					sc.smaTile(a, win, t0, t1)
+					useLaneAsm = false
+					sc.smaTile(b, win, t0, t1)
+					for i := range a {
+						if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+							t.Fatalf("n=%d window %d tile %d row %d lane %d: asm %v, archsimd %v", n, win, t0, i/8, i%8, a[i], b[i])
+						}
+					}
+				}
+			}
+		}
 	}
 }
