@@ -34,18 +34,18 @@ type laneState struct {
 }
 
 type laneScratch struct {
-	ret, grow1, ret2, down2 []float64 // [T][8]: r, 1+r, r², min(r,0)² of bar t
-	terms                   []float64 // [T][4][8]: 1+r, r, r², min(r,0)² of bar t (for the assembly)
-	sig                     [2]sigBuf // the assembly's signal bytes
-	jobs                    []tileJob
-	x, run                  []float64 // [T][8]: prices, equal runs
-	hi, lo, miss            []float64 // [T+1][8]: prefix sums and missing counts
-	dirty                   []bool    // per tile: a held lane may meet a missing return
-	sma                     []float64 // [windows][laneTile][8]
-	state                   []laneState
-	tmp                     []float64
-	g                       gridScratch
-	p                       Prefix
+	ret          []float64 // [T][8]: r of bar t
+	terms        []float64 // [T][4][8]: 1+r, r, r², min(r,0)² of bar t
+	sig          [2]sigBuf // the assembly's signal bytes
+	jobs         []tileJob
+	x, run       []float64 // [T][8]: prices, equal runs
+	hi, lo, miss []float64 // [T+1][8]: prefix sums and missing counts
+	dirty        []bool    // per tile: a held lane may meet a missing return
+	sma          []float64 // [windows][laneTile][8]
+	state        []laneState
+	tmp          []float64
+	g            gridScratch
+	p            Prefix
 }
 
 var lanePool = sync.Pool{New: func() any { return new(laneScratch) }}
@@ -120,12 +120,15 @@ func (sc *laneScratch) smaOf(w int) []float64 {
 }
 
 // layout builds the interleaved [t][8] arrays of up to 8 series; missing
-// lanes are all-missing series (never held).
+// lanes are all-missing series (never held). The prefix sums, missing
+// counts and equal runs are those of Prefix.Reset, lane by lane, with its
+// operations in 8 lanes at once.
 func (sc *laneScratch) layout(prices [][]float64) {
 	T := len(prices[0])
-	for _, a := range []*[]float64{&sc.ret, &sc.grow1, &sc.ret2, &sc.down2, &sc.x, &sc.run} {
-		*a = grow(*a, T*8)
-	}
+	sc.ret = grow(sc.ret, T*8)
+	sc.x = grow(sc.x, T*8)
+	sc.run = grow(sc.run, T*8)
+	sc.terms = grow(sc.terms, T*32)
 	for _, a := range []*[]float64{&sc.hi, &sc.lo, &sc.miss} {
 		*a = grow(*a, (T+1)*8)
 	}
@@ -136,53 +139,73 @@ func (sc *laneScratch) layout(prices [][]float64) {
 	sc.dirty = sc.dirty[:ntiles]
 	clear(sc.dirty)
 	nan := math.NaN()
+	ret, x := sc.ret[:T*8], sc.x[:T*8]
 	for l := 0; l < 8; l++ {
 		if l >= len(prices) {
 			for t := 0; t < T; t++ {
-				sc.ret[t*8+l], sc.x[t*8+l], sc.run[t*8+l] = nan, nan, 0
-			}
-			for t := 0; t <= T; t++ {
-				sc.hi[t*8+l], sc.lo[t*8+l], sc.miss[t*8+l] = 0, 0, float64(t)
+				ret[t*8+l], x[t*8+l] = nan, nan
 			}
 			continue
 		}
-		price := prices[l]
-		sc.p.Reset(price)
+		price := prices[l][:T]
 		sc.tmp = AppendReturns(sc.tmp[:0], price)
-		for t := 0; t < T; t++ {
-			sc.ret[t*8+l], sc.x[t*8+l], sc.run[t*8+l] = sc.tmp[t], price[t], sc.p.Run[t]
-			if t+1 < T && !missing(price[t]) && missing(sc.tmp[t+1]) {
+		r := sc.tmp[:T]
+		for t, v := range price {
+			ret[t*8+l], x[t*8+l] = r[t], v
+		}
+		for t := 0; t+1 < T; t++ {
+			if !missing(price[t]) && missing(r[t+1]) {
 				sc.dirty[t/laneTile] = true
 			}
 		}
-		for t := 0; t <= T; t++ {
-			sc.hi[t*8+l], sc.lo[t*8+l], sc.miss[t*8+l] = sc.p.Hi[t], sc.p.Lo[t], sc.p.Miss[t]
-		}
 	}
-	sc.p.X = nil
-	// Per-row terms shared by every pair, with the operations of crossRun:
-	// 1+r, r·r and min(r,0)·min(r,0).
 	one := archsimd.BroadcastFloat64x8(1)
 	zero := archsimd.Float64x8{}
+	var s, c, m, run archsimd.Float64x8
+	prev := archsimd.BroadcastFloat64x8(nan)
+	zero.Store(row(sc.hi, 0))
+	zero.Store(row(sc.lo, 0))
+	zero.Store(row(sc.miss, 0))
 	for t := 0; t < T; t++ {
-		r := archsimd.LoadFloat64x8(row(sc.ret, t))
-		one.Add(r).Store(row(sc.grow1, t))
-		r.Mul(r).Store(row(sc.ret2, t))
-		d := r.Min(zero)
-		d.Mul(d).Store(row(sc.down2, t))
-	}
-	if useLaneAsm {
-		sc.terms = grow(sc.terms, T*32)
-		for t := 0; t < T; t++ {
-			tm := sc.terms[t*32 : t*32+32]
-			copy(tm[0:8], sc.grow1[t*8:t*8+8])
-			copy(tm[8:16], sc.ret[t*8:t*8+8])
-			copy(tm[16:24], sc.ret2[t*8:t*8+8])
-			copy(tm[24:32], sc.down2[t*8:t*8+8])
-		}
+		v := archsimd.LoadFloat64x8(row(x, t))
+		ok := v.Sub(v).Equal(zero)
+		tt := s.Add(v)
+		bb := tt.Sub(s)
+		cc := c.Add(s.Sub(tt.Sub(bb)).Add(v.Sub(bb)))
+		s = tt.Merge(s, ok)
+		c = cc.Merge(c, ok)
+		m = m.Merge(m.Add(one), ok)
+		run = run.Add(one).Merge(one, v.Equal(prev)).Merge(zero, ok)
+		prev = v
+		s.Store(row(sc.hi, t+1))
+		c.Store(row(sc.lo, t+1))
+		m.Store(row(sc.miss, t+1))
+		run.Store(row(sc.run, t))
+		// Per-row terms shared by every pair, with the operations of
+		// crossRun: 1+r, r, r·r and min(r,0)·min(r,0).
+		rt := archsimd.LoadFloat64x8(row(ret, t))
+		tm := sc.terms[t*32 : t*32+32]
+		one.Add(rt).Store((*[8]float64)(tm[0:8]))
+		rt.Store((*[8]float64)(tm[8:16]))
+		rt.Mul(rt).Store((*[8]float64)(tm[16:24]))
+		d := rt.Min(zero)
+		d.Mul(d).Store((*[8]float64)(tm[24:32]))
 	}
 	archsimd.ClearAVXUpperBits()
 }
+
+// termRows is the terms of rows lo..hi-1 and a pointer to their first.
+func (sc *laneScratch) termRows(lo, hi int) unsafe.Pointer {
+	return unsafe.Pointer(&sc.terms[lo*32 : hi*32][0])
+}
+
+// Offsets of the terms in a row of laneScratch.terms.
+const (
+	termG  = 0
+	termR  = 64
+	termR2 = 128
+	termD2 = 192
+)
 
 // smaTile writes the SMA of window win for decision bars t0..t1-1 into
 // dst rows 0..t1-t0-1, with the operations of Prefix.AppendMean.
@@ -372,11 +395,8 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	// sums under the saved signal.
 	var sig [laneTile]uint8
 	sg := sig[:t1-t0]
-	lo, hi := (t0+1)*8, (t1+1)*8
-	tileSignal(st, sg, f, s, sc.grow1[lo:hi])
-	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
-	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
-	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
+	tp := sc.termRows(t0+1, t1+1)
+	tileSignal(st, sg, f, s, tp)
 	sum := archsimd.LoadFloat64x8(&st.sum)
 	sq := archsimd.LoadFloat64x8(&st.sq)
 	dsq := archsimd.LoadFloat64x8(&st.dsq)
@@ -385,10 +405,10 @@ func (sc *laneScratch) runTileClean(st *laneState, f, s []float64, t0, t1 int) {
 	for k, b := range sg {
 		off := uintptr(k) * 64
 		tgt := archsimd.Mask64x8FromBits(b)
-		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
+		r := load8(tp, 4*off+termR)
 		sum = sum.Add(r).Merge(sum, tgt)
-		sq = sq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))).Merge(sq, tgt)
-		dsq = dsq.Add(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))).Merge(dsq, tgt)
+		sq = sq.Add(load8(tp, 4*off+termR2)).Merge(sq, tgt)
+		dsq = dsq.Add(load8(tp, 4*off+termD2)).Merge(dsq, tgt)
 		mn = mn.Min(r).Merge(mn, tgt)
 		mx = mx.Max(r).Merge(mx, tgt)
 	}
@@ -422,13 +442,10 @@ func (sc *laneScratch) runTileClean2(st, su *laneState, f, s, f2, s2 []float64, 
 	var sig, sig2 [laneTile]uint8
 	m := t1 - t0
 	sg, sg2 := sig[:m], sig2[:m]
-	lo, hi := (t0+1)*8, (t1+1)*8
-	tileSignal(st, sg, f, s, sc.grow1[lo:hi])
-	tileSignal(su, sg2, f2, s2, sc.grow1[lo:hi])
+	tp := sc.termRows(t0+1, t1+1)
+	tileSignal(st, sg, f, s, tp)
+	tileSignal(su, sg2, f2, s2, tp)
 	sg2 = sg2[:len(sg)]
-	rp := unsafe.Pointer(&sc.ret[lo:hi][0])
-	r2p := unsafe.Pointer(&sc.ret2[lo:hi][0])
-	dp := unsafe.Pointer(&sc.down2[lo:hi][0])
 	sum := archsimd.LoadFloat64x8(&st.sum)
 	sq := archsimd.LoadFloat64x8(&st.sq)
 	dsq := archsimd.LoadFloat64x8(&st.dsq)
@@ -443,9 +460,9 @@ func (sc *laneScratch) runTileClean2(st, su *laneState, f, s, f2, s2 []float64, 
 		off := uintptr(k) * 64
 		tgt := archsimd.Mask64x8FromBits(b)
 		tgt2 := archsimd.Mask64x8FromBits(sg2[k])
-		r := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(rp, off)))
-		r2 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(r2p, off)))
-		d2 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(dp, off)))
+		r := load8(tp, 4*off+termR)
+		r2 := load8(tp, 4*off+termR2)
+		d2 := load8(tp, 4*off+termD2)
 		sum = sum.Add(r).Merge(sum, tgt)
 		sq = sq.Add(r2).Merge(sq, tgt)
 		dsq = dsq.Add(d2).Merge(dsq, tgt)
@@ -472,7 +489,7 @@ func (sc *laneScratch) runTileClean2(st, su *laneState, f, s, f2, s2 []float64, 
 // tileSignal is the first loop of runTileClean: it stores the signal's
 // bits per row in sg and advances the counts, the equity and the
 // drawdown of one pair.
-func tileSignal(st *laneState, sg []uint8, f, s, grow1 []float64) {
+func tileSignal(st *laneState, sg []uint8, f, s []float64, tp unsafe.Pointer) {
 	var prev uint8
 	for l := range 8 {
 		if st.held[l] != 0 {
@@ -483,7 +500,6 @@ func tileSignal(st *laneState, sg []uint8, f, s, grow1 []float64) {
 	m := len(sg)
 	fp := unsafe.Pointer(&f[:m*8][0])
 	spt := unsafe.Pointer(&s[:m*8][0])
-	gp := unsafe.Pointer(&grow1[:m*8][0])
 	one := archsimd.BroadcastFloat64x8(1)
 	v := archsimd.LoadFloat64x8(&st.v)
 	peak := archsimd.LoadFloat64x8(&st.peak)
@@ -498,7 +514,7 @@ func tileSignal(st *laneState, sg []uint8, f, s, grow1 []float64) {
 		ex += spread8[b]
 		swc += spread8[b^prev]
 		prev = b
-		v = v.Mul(archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(gp, off)))).Merge(v, tgt)
+		v = v.Mul(load8(tp, 4*off+termG)).Merge(v, tgt)
 		peak, mdd, days, age = drawdownDiv(v, peak, mdd, days, age, one)
 	}
 	v.Store(&st.v)

@@ -180,3 +180,54 @@ func TestSMARowsMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// layout's prefix sums, missing counts and runs equal Prefix.Reset's lane
+// by lane, bit for bit, and its terms those of crossRun's operations.
+func TestLayoutMatchesPrefix(t *testing.T) {
+	if !SIMDEnabled() {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(8, 2))
+	for _, n := range []int{1, 2, 130, 700} {
+		for rep := 0; rep < 6; rep++ {
+			var prices [][]float64
+			for l := 0; l < 1+rep%Lanes; l++ {
+				prices = append(prices, randPrices(rng, n, rep%2 == 1))
+			}
+			var sc laneScratch
+			sc.layout(prices)
+			var p Prefix
+			for l := range 8 {
+				x := make([]float64, n)
+				for i := range x {
+					x[i] = math.NaN()
+				}
+				if l < len(prices) {
+					x = prices[l]
+				}
+				p.Reset(x)
+				ret := AppendReturns(nil, x)
+				for i := 0; i <= n; i++ {
+					got := []float64{sc.hi[i*8+l], sc.lo[i*8+l], sc.miss[i*8+l]}
+					want := []float64{p.Hi[i], p.Lo[i], p.Miss[i]}
+					if i < n {
+						r := ret[i]
+						d := min(r, 0)
+						got = append(got, sc.run[i*8+l], sc.x[i*8+l], sc.ret[i*8+l],
+							sc.terms[i*32+l], sc.terms[i*32+8+l], sc.terms[i*32+16+l], sc.terms[i*32+24+l])
+						want = append(want, p.Run[i], x[i], r, 1+r, r, r*r, d*d)
+						if r != r { // no held lane reads min(r,0)² of a missing return
+							got = got[:len(got)-1]
+							want = want[:len(want)-1]
+						}
+					}
+					for k := range got {
+						if math.Float64bits(got[k]) != math.Float64bits(want[k]) && !(got[k] != got[k] && want[k] != want[k]) {
+							t.Fatalf("n=%d lane %d index %d value %d: layout %v, want %v", n, l, i, k, got[k], want[k])
+						}
+					}
+				}
+			}
+		}
+	}
+}
