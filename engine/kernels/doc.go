@@ -28,5 +28,7 @@
 // skipped, held runs multiplying the equity; cleanpass_amd64.s) and the
 // moving averages of a plain series (meanPlain, two divisions at a time;
 // meanplain_amd64.s). -tags purego selects their pure-Go twins, and the
-// tests compare each pair bit for bit.
+// tests compare each pair bit for bit. With GOEXPERIMENT=simd, the lanes
+// kernel's clean tiles and SMA rows also run in AVX-512 assembly
+// (lanes_avx512_amd64.s); -tags purego selects their archsimd twins.
 package kernels
