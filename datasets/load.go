@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -128,7 +129,7 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer db.Close()
+	defer db.closeLater()
 	p, info, err := loadPanel(ctx, db, in, opt)
 	if err != nil {
 		return nil, nil, err
@@ -293,9 +294,12 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	}
 	wrap := func(err error) error { return scanErr(in, err) }
 
-	// Symbols (with per-symbol checks) and the calendar, on two
-	// connections at once.
+	// The calendar (then the file's row groups, to plan the parts) and the
+	// symbols with their hashes, on two connections at once.
+	needGroups := in.format == FormatParquet && forceWorkers == 0 && len(in.files) == 1 &&
+		!slices.ContainsFunc(first, func(c column) bool { return c.name == "file_row_number" })
 	var dates []engine.Date
+	var groups []int64
 	var derr error
 	var dwg sync.WaitGroup
 	dconn := db
@@ -307,15 +311,20 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	dwg.Add(1)
 	go func() {
 		defer dwg.Done()
-		dates, derr = queryDates(ctx, dconn, src)
+		if dates, derr = queryDates(ctx, dconn, src); derr == nil && needGroups {
+			groups, derr = rowGroups(ctx, dconn, in.files[0])
+		}
 	}()
 	if dconn == db {
 		dwg.Wait()
 	}
-	symbols, err := querySymbols(ctx, db, src, in, opt)
+	symbols, hashes, err := querySymbols(ctx, db, src, in, opt)
 	dwg.Wait()
 	if err != nil {
 		return nil, nil, wrap(err)
+	}
+	if derr == errNullDate {
+		derr = nullDates(ctx, db, src, in)
 	}
 	if derr != nil {
 		return nil, nil, wrap(derr)
@@ -328,17 +337,10 @@ func loadPanel(ctx context.Context, db *DB, in *inputSet, opt LoadOptions) (*eng
 	if err != nil {
 		return nil, nil, err
 	}
-	hashes, err := symbolHashes(ctx, db, symbols)
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
 	if !symbolJoin {
 		b.symTab = newSymTable(hashes)
 	}
-	parts, err := planParts(ctx, db, in, first, len(dates), len(symbols))
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
+	parts := planParts(in.format == FormatParquet, groups, len(dates), len(symbols))
 	workers := loadWorkers(len(parts))
 	// Selections of streamCells cells or more stream; for smaller ones a
 	// streaming query's overhead outweighs copying the result.
@@ -470,23 +472,20 @@ const streamCells = 50_000
 var partRows, splitCells = 250_000, 200_000
 
 // planParts splits the load into parts scanned concurrently (loadWorkers).
-// A single Parquet file with enough row groups is split into runs of whole
-// row groups of about partRows rows each, selected by file row number, so
-// every row group is decompressed exactly once whatever the row order.
-// Otherwise Parquet panels of splitCells cells or more are split into bar
+// A single Parquet file with enough row groups (groups: the rows of each,
+// nil if not a single Parquet file) is split into runs of whole row groups
+// of about partRows rows each, selected by file row number, so every row
+// group is decompressed exactly once whatever the row order. Otherwise
+// panels of splitCells cells or more (from Parquet) are split into bar
 // ranges of about partRows cells, each with its dates pushed into the scan
 // (date-sorted files are then read about once in total). CSV is read whole
 // by one query.
-func planParts(ctx context.Context, db *DB, in *inputSet, cols []column, T, N int) ([]part, error) {
+func planParts(parquet bool, groups []int64, T, N int) []part {
 	whole := []part{{t0: 0, t1: T}}
-	if in.format != FormatParquet || T*N < splitCells {
-		return whole, nil
+	if !parquet || T*N < splitCells {
+		return whole
 	}
-	if forceWorkers == 0 && len(in.files) == 1 && !slices.ContainsFunc(cols, func(c column) bool { return c.name == "file_row_number" }) {
-		groups, err := rowGroups(ctx, db, in.files[0])
-		if err != nil {
-			return nil, err
-		}
+	if groups != nil {
 		var parts []part
 		var r0, r int64
 		for _, n := range groups {
@@ -500,7 +499,7 @@ func planParts(ctx context.Context, db *DB, in *inputSet, cols []column, T, N in
 			parts = append(parts, part{rows: &[2]int64{r0, r}, t1: T})
 		}
 		if len(parts) >= 2*min(runtime.GOMAXPROCS(0), maxWorkers) {
-			return parts, nil
+			return parts
 		}
 	}
 	n := max(1, min(T*N/partRows, T/64))
@@ -511,7 +510,7 @@ func planParts(ctx context.Context, db *DB, in *inputSet, cols []column, T, N in
 	for i := range n {
 		parts[i] = part{t0: i * T / n, t1: (i + 1) * T / n}
 	}
-	return parts, nil
+	return parts
 }
 
 // rowGroups returns the number of rows of each row group of a Parquet file.
@@ -590,67 +589,45 @@ func loadPart(ctx context.Context, db *DB, pb *partBuilder, src source, fields [
 	return rr.Err()
 }
 
-// symbolHashes returns DuckDB's hash of each symbol, as hash(symbol) of
-// the scan computes it.
-func symbolHashes(ctx context.Context, db *DB, symbols []string) ([]uint64, error) {
-	rows, err := db.Query(ctx, "SELECT CAST(i AS BIGINT), hash(s) FROM unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS t(s, i)", symbols)
+// querySymbols returns the sorted symbols of the selection and DuckDB's
+// hash of each (as hash(symbol) of the scan computes it), checking that
+// none is NULL or malformed and that every requested one exists. Rows
+// without a date are found by the scan (nullDates names them).
+func querySymbols(ctx context.Context, db *DB, src source, in *inputSet, opt LoadOptions) ([]string, []uint64, error) {
+	rows, err := db.Query(ctx, "SELECT symbol, hash(CAST(symbol AS VARCHAR)), count(*) FROM ("+src.sql+") GROUP BY symbol", src.args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := make([]uint64, len(symbols))
-	n := 0
-	for rows.Next() {
-		var i int64
-		var h uint64
-		if err := rows.Scan(&i, &h); err != nil {
-			return nil, err
-		}
-		if i < 1 || int(i) > len(out) {
-			return nil, fmt.Errorf("symbol hashes: ordinal %d of %d", i, len(out))
-		}
-		out[i-1] = h
-		n++
+	type sym struct {
+		s string
+		h uint64
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if n != len(out) {
-		return nil, fmt.Errorf("symbol hashes: %d of %d", n, len(out))
-	}
-	return out, nil
-}
-
-// querySymbols returns the sorted symbols of the selection, checking that
-// none is NULL or malformed and that every requested one exists.
-func querySymbols(ctx context.Context, db *DB, src source, in *inputSet, opt LoadOptions) ([]string, error) {
-	rows, err := db.Query(ctx, "SELECT symbol, count(*), count(*) FILTER (WHERE date IS NULL) FROM ("+src.sql+") GROUP BY ALL", src.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var symbols []string
+	var syms []sym
 	for rows.Next() {
 		var s *string
-		var n, nullDates int64
-		if err := rows.Scan(&s, &n, &nullDates); err != nil {
-			return nil, err
+		var h uint64
+		var n int64
+		if err := rows.Scan(&s, &h, &n); err != nil {
+			return nil, nil, err
 		}
 		if s == nil {
-			return nil, newErr(in.display(), fmt.Sprintf("%d rows", n), RuleNullKey, "symbol is empty; every row needs a date and a symbol")
-		}
-		if nullDates > 0 {
-			return nil, newErr(in.display(), fmt.Sprintf("symbol %s, %d rows", *s, nullDates), RuleNullKey, "date is empty; every row needs a date and a symbol")
+			return nil, nil, newErr(in.display(), fmt.Sprintf("%d rows", n), RuleNullKey, "symbol is empty; every row needs a date and a symbol")
 		}
 		if !symbolRE.MatchString(*s) {
-			return nil, newErr(in.display(), fmt.Sprintf("symbol %q", *s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
+			return nil, nil, newErr(in.display(), fmt.Sprintf("symbol %q", *s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
 		}
-		symbols = append(symbols, *s)
+		syms = append(syms, sym{*s, h})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sort.Strings(symbols)
+	slices.SortFunc(syms, func(a, b sym) int { return strings.Compare(a.s, b.s) })
+	symbols := make([]string, len(syms))
+	hashes := make([]uint64, len(syms))
+	for k, x := range syms {
+		symbols[k], hashes[k] = x.s, x.h
+	}
 	if len(opt.Symbols) > 0 {
 		var unknown []string
 		for _, s := range opt.Symbols {
@@ -659,10 +636,29 @@ func querySymbols(ctx context.Context, db *DB, src source, in *inputSet, opt Loa
 			}
 		}
 		if len(unknown) > 0 {
-			return nil, unknownSymbols(ctx, db, in, unknown, opt)
+			return nil, nil, unknownSymbols(ctx, db, in, unknown, opt)
 		}
 	}
-	return symbols, nil
+	return symbols, hashes, nil
+}
+
+// nullDates returns an error naming the first symbol (in order) with rows
+// that have no date, or nil if every row has one.
+func nullDates(ctx context.Context, db *DB, src source, in *inputSet) error {
+	var s *string
+	var n int64
+	err := db.QueryRow(ctx, "SELECT symbol, count(*) FROM ("+src.sql+") WHERE date IS NULL GROUP BY symbol ORDER BY symbol NULLS FIRST LIMIT 1", src.args...).Scan(&s, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return scanErr(in, err)
+	}
+	key := fmt.Sprintf("%d rows", n)
+	if s != nil {
+		key = fmt.Sprintf("symbol %s, %d rows", *s, n)
+	}
+	return newErr(in.display(), key, RuleNullKey, "date is empty; every row needs a date and a symbol")
 }
 
 // unknownSymbols reports requested symbols missing from the data (or from
@@ -675,9 +671,13 @@ func unknownSymbols(ctx context.Context, db *DB, in *inputSet, unknown []string,
 	return newErr(in.display(), "symbol "+strings.Join(unknown, ","), RuleUnknownSymbol, "%s; see rotor data inspect for the symbols", hint)
 }
 
-// queryDates returns the sorted distinct dates of the selection.
+// errNullDate says that some row of the selection has no date.
+var errNullDate = errors.New("a row has no date")
+
+// queryDates returns the sorted distinct dates of the selection (sorted
+// here: cheaper than an ORDER BY in the query), or errNullDate.
 func queryDates(ctx context.Context, db *DB, src source) ([]engine.Date, error) {
-	rr, err := db.QueryArrow(ctx, "SELECT DISTINCT date FROM ("+src.sql+") WHERE date IS NOT NULL ORDER BY 1", src.args...)
+	rr, err := db.QueryArrow(ctx, "SELECT date FROM ("+src.sql+") GROUP BY date", src.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -689,9 +689,16 @@ func queryDates(ctx context.Context, db *DB, src source) ([]engine.Date, error) 
 		if !ok {
 			return nil, fmt.Errorf("dates query returned %s", rec.Column(0).DataType())
 		}
+		if a.NullN() > 0 {
+			return nil, errNullDate
+		}
 		out = append(out, date32s(a.Date32Values())...)
 	}
-	return out, rr.Err()
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // rowFileErr finds the file holding a bad row and returns the full error.

@@ -276,8 +276,9 @@ func TestLoadParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		parts, err := planParts(ctx, db, in, nil, m.Panel.T(), m.Panel.N())
+		groups, err := rowGroups(ctx, db, in.files[0])
 		db.Close()
+		parts := planParts(true, groups, m.Panel.T(), m.Panel.N())
 		if err != nil || len(parts) < 4 || parts[0].rows == nil {
 			t.Fatalf("%s: parts %v, %v; want runs of row groups", file, parts, err)
 		}
