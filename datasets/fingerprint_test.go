@@ -42,6 +42,14 @@ func TestFingerprint(t *testing.T) {
 	if !strings.Contains(info.Source(), "sha256 "+fp[:12]) {
 		t.Errorf("source %q lacks the fingerprint", info.Source())
 	}
+	// Computed during the load: the same value.
+	_, info2, err := Load(ctx, LoadOptions{Paths: []string{dir}, Fingerprint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp2, err := info2.Fingerprint(); err != nil || fp2 != fp {
+		t.Errorf("fingerprint computed during the load %s (%v), want %s", fp2, err, fp)
+	}
 	// Cached: a later change does not alter a computed fingerprint.
 	os.WriteFile(b, []byte("date,symbol,close\n2024-01-03,X,12\n"), 0o644)
 	if again, err := info.Fingerprint(); err != nil || again != fp {

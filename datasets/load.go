@@ -42,6 +42,11 @@ type LoadOptions struct {
 	// DB sets DuckDB's memory limit and temp directory; its Files and Dirs
 	// are filled by Load.
 	DB DBConfig
+	// Fingerprint starts computing Info.Fingerprint on another goroutine
+	// as the load starts, for callers that will record it: the hashing
+	// then overlaps the load instead of following it (it shares the CPUs
+	// with the scan). Without it the fingerprint is computed on first use.
+	Fingerprint bool
 }
 
 // Info describes what was loaded, for printing with every result.
@@ -113,6 +118,9 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 	fp, err := newLazyFingerprint(in.files)
 	if err != nil {
 		return nil, nil, err
+	}
+	if opt.Fingerprint {
+		go fp.get()
 	}
 	cfg := opt.DB
 	if cfg.Threads == 0 && in.format == FormatParquet {

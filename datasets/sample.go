@@ -53,6 +53,7 @@ func SampleWith(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, err
 		return nil, nil, err
 	}
 	opt.Paths = []string{prices}
+	opt.Fingerprint = false // the embedded file's is known
 	userRates := opt.Rates
 	switch opt.Rates {
 	case "":

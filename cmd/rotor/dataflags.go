@@ -97,6 +97,9 @@ func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*engine.Panel, 
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every footer and output records the fingerprint: hash the files
+	// while they load.
+	opt.Fingerprint = true
 	var p *engine.Panel
 	var info *datasets.Info
 	if d.usingSample() {
@@ -107,9 +110,8 @@ func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*engine.Panel, 
 	if err != nil {
 		return nil, nil, err
 	}
-	// The content fingerprint goes into every footer and output file:
-	// computed here (and cached), so a file that cannot be hashed fails
-	// the command now.
+	// The content fingerprint goes into every footer and output file: a
+	// file that cannot be hashed fails the command now.
 	if _, err := info.Fingerprint(); err != nil {
 		return nil, nil, err
 	}
