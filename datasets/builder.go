@@ -48,7 +48,7 @@ type builder struct {
 type partBuilder struct {
 	*builder
 	t0, t1 int
-	seen   []uint64 // bitset over every cell, date-major
+	seen   []uint64 // bitset over every cell, asset-major (bit s*T + t)
 	pos    []int32  // scratch: column index s*T + t of each row of the batch
 	sym    []int32  // scratch: symbol index of each row (batches keyed by hash)
 	rows   int64
@@ -167,13 +167,13 @@ func (b *partBuilder) add(rec arrow.RecordBatch) error {
 		if t < t0 || t >= t1 {
 			return fmt.Errorf("panel builder: row %d (symbol %d, %s) outside bars %d..%d", r, s, dates[r], t0, t1)
 		}
-		l := t*N + s
+		l := s*T + t
 		w, bit := l>>6, uint64(1)<<(uint(l)&63)
 		if b.seen[w]&bit != 0 {
 			return b.rowErr(dates[r], s, RuleDuplicate, "each (date, symbol) pair must appear once")
 		}
 		b.seen[w] |= bit
-		pos[r] = s*T + t
+		pos[r] = l
 	}
 	for k, f := range b.fields {
 		arr, ok := rec.Column(2 + k).(*array.Float64)
@@ -224,7 +224,7 @@ func (b *builder) fill() error {
 			x := pb.seen[w]
 			if d := bits & x; d != 0 {
 				l := w*64 + mathbits.TrailingZeros64(d)
-				return b.rowErr(b.p.Dates[l/b.N], int32(l%b.N), RuleDuplicate, "each (date, symbol) pair must appear once")
+				return b.rowErr(b.p.Dates[l%b.T], int32(l/b.T), RuleDuplicate, "each (date, symbol) pair must appear once")
 			}
 			bits |= x
 		}
@@ -233,9 +233,8 @@ func (b *builder) fill() error {
 		}
 		for l := w * 64; l < min(cells, w*64+64); l++ {
 			if bits&(1<<(uint(l)&63)) == 0 {
-				c := (l%b.N)*b.T + l/b.N
 				for _, col := range b.cols {
-					col[c] = nan
+					col[l] = nan
 				}
 			}
 		}

@@ -135,7 +135,7 @@ func sortCandidates(c []SplitCandidate) {
 }
 
 // Import loads and validates the selection and writes it as one zstd
-// Parquet file sorted by (date, symbol), atomically (SEMANTICS §1 columns;
+// Parquet file sorted by (symbol, date) (see WritePanel), atomically (SEMANTICS §1 columns;
 // columns outside §1 are dropped, volume is stored as BIGINT).
 func Import(ctx context.Context, opt LoadOptions, out string) (*Info, error) {
 	p, info, err := Load(ctx, opt)

@@ -19,7 +19,7 @@ func init() {
 }
 
 func runDataImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("data import", "[FILES...] --out FILE.parquet [flags]", "Read price files (CSV through explicit column types, or Parquet), validate\nthem (SEMANTICS §1), and write one zstd Parquet file sorted by (date, symbol)\nwith the standard column names. The output appears atomically.", stdout)
+	fs := newFlags("data import", "[FILES...] --out FILE.parquet [flags]", "Read price files (CSV through explicit column types, or Parquet), validate\nthem (SEMANTICS §1), and write one zstd Parquet file sorted by (symbol, date)\nwith the standard column names. The output appears atomically.", stdout)
 	d := addDataFlags(fs)
 	out := fs.String("out", "", "output Parquet `FILE`")
 	if err := parseFlags(fs, args); err != nil {
