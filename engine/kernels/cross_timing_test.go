@@ -25,19 +25,7 @@ func BenchmarkCrossBacktest(b *testing.B) {
 }
 
 func BenchmarkCrossGridLanes(b *testing.B) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	var prices [][]float64
-	for range Lanes {
-		prices = append(prices, randPrices(rng, 2520, false))
-	}
-	var pairs []Pair
-	for f := 5; f <= 50; f += 5 {
-		for s := 20; s <= 200; s += 10 {
-			if f < s {
-				pairs = append(pairs, Pair{f, s})
-			}
-		}
-	}
+	prices, pairs := laneBenchInput()
 	out := make([]CrossStats, len(prices)*len(pairs))
 	b.Run("lanes", func(b *testing.B) {
 		for b.Loop() {

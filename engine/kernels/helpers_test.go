@@ -81,3 +81,23 @@ func sameSlices(t *testing.T, what string, got, want []float64) {
 		}
 	}
 }
+
+// laneBenchInput is the lanes benchmarks' input: 8 random 2,520-bar series
+// and the sweep benchmark's grid (fast 5..50 step 5, slow 20..200 step 10,
+// fast < slow: 174 pairs).
+func laneBenchInput() ([][]float64, []Pair) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var prices [][]float64
+	for range Lanes {
+		prices = append(prices, randPrices(rng, 2520, false))
+	}
+	var pairs []Pair
+	for f := 5; f <= 50; f += 5 {
+		for s := 20; s <= 200; s += 10 {
+			if f < s {
+				pairs = append(pairs, Pair{f, s})
+			}
+		}
+	}
+	return prices, pairs
+}

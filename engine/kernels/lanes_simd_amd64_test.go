@@ -69,19 +69,7 @@ func TestSIMDMatchesGo(t *testing.T) {
 // BenchmarkLaneTiles compares the clean two-pair tile in assembly with the
 // archsimd one on the sweep benchmark's grid over 8 lanes.
 func BenchmarkLaneTiles(b *testing.B) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	var prices [][]float64
-	for range Lanes {
-		prices = append(prices, randPrices(rng, 2520, false))
-	}
-	var pairs []Pair
-	for f := 5; f <= 50; f += 5 {
-		for s := 20; s <= 200; s += 10 {
-			if f < s {
-				pairs = append(pairs, Pair{f, s})
-			}
-		}
-	}
+	prices, pairs := laneBenchInput()
 	out := make([]CrossStats, len(prices)*len(pairs))
 	defer func(a bool) { useLaneAsm = a }(useLaneAsm)
 	for _, asm := range []bool{true, false} {
