@@ -45,7 +45,6 @@ type laneScratch struct {
 	state        []laneState
 	tmp          []float64
 	g            gridScratch
-	p            Prefix
 }
 
 var lanePool = sync.Pool{New: func() any { return new(laneScratch) }}
