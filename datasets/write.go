@@ -128,8 +128,8 @@ func copyArrow(ctx context.Context, rr array.RecordReader, query, file string, c
 	return os.Rename(tmpName, file)
 }
 
-// panelReader streams a panel as long-format record batches in (date,
-// symbol) order.
+// panelReader streams a panel as long-format record batches in (symbol,
+// date) order.
 type panelReader struct {
 	alloc  memory.Allocator
 	p      *engine.Panel
