@@ -21,10 +21,11 @@ var kkFactorValue float64 = kkFactor
 // the tile at sig[0], row k at sig[1+k]; the second pair's at 256 more);
 // then the exposure and switch counts are taken from the bytes with
 // VPTESTMB and POPCNT, and held and the threshold set. terms points at
-// the terms row of the tile's first return.
+// the terms row of the tile's first return; rows0 and rows1 have bit k set
+// for each row k < n and 64+k < n (rowMask).
 //
 //go:noescape
-func tileCleanJobs(jobs *tileJob, njobs int, terms *float64, sig *byte, n int)
+func tileCleanJobs(jobs *tileJob, njobs int, terms *float64, sig *byte, n int, rows0, rows1 uint64)
 
 // smaRows is the row loop of laneScratch.smaTile in assembly: n ≥ 1
 // rows of 8 lanes, each pointer at its first row.
@@ -62,5 +63,6 @@ func (sc *laneScratch) runCleanJobs(jobs []tileJob, t0, t1 int) {
 		panic("kernels: tile too long")
 	}
 	terms := sc.terms[(t0+1)*32 : (t1+1)*32]
-	tileCleanJobs(&jobs[0], len(jobs), &terms[0], &sc.sig[0][0], m)
+	rows := rowMask(m)
+	tileCleanJobs(&jobs[0], len(jobs), &terms[0], &sc.sig[0][0], m, rows[0], rows[1])
 }

@@ -157,8 +157,8 @@
 // age, sum, sq, dsq, mn, mx), Z14-Z23 that of su; Z26-Z28 r, r²,
 // min(r,0)², Z29-Z31 scratch; K1 and K3 the pairs' signals.
 
-// func tileCleanJobs(jobs *tileJob, njobs int, terms *float64, sig *byte, n int)
-TEXT ·tileCleanJobs(SB), NOSPLIT, $128-40
+// func tileCleanJobs(jobs *tileJob, njobs int, terms *float64, sig *byte, n int, rows0, rows1 uint64)
+TEXT ·tileCleanJobs(SB), NOSPLIT, $128-56
 	MOVQ $0x3ff0000000000000, AX
 	VPBROADCASTQ AX, Z0
 	VPXORQ Z1, Z1, Z1
@@ -167,19 +167,8 @@ TEXT ·tileCleanJobs(SB), NOSPLIT, $128-40
 	MOVQ terms+16(FP), R8
 	MOVQ sig+24(FP), R9
 	// K2: the tile's rows among the first 64, K4: among the next 64.
-	MOVQ n+32(FP), CX
-	MOVQ $-1, AX
-	XORQ BX, BX
-	CMPQ CX, $64
-	JGE  full
-	BZHIQ CX, AX, AX
-	JMP  masks
-full:
-	MOVQ CX, DX
-	SUBQ $64, DX
-	MOVQ $-1, BX
-	BZHIQ DX, BX, BX
-masks:
+	MOVQ rows0+40(FP), AX
+	MOVQ rows1+48(FP), BX
 	KMOVQ AX, K2
 	KMOVQ BX, K4
 

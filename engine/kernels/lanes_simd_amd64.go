@@ -528,3 +528,16 @@ func tileSignal(st *laneState, sg []uint8, f, s []float64, tp unsafe.Pointer) {
 		st.held[l] = float64(prev >> l & 1)
 	}
 }
+
+// rowMask has bits 0..n-1 set, for n ≤ 128.
+func rowMask(n int) (m [2]uint64) {
+	for k := range m {
+		switch r := n - 64*k; {
+		case r >= 64:
+			m[k] = ^uint64(0)
+		case r > 0:
+			m[k] = 1<<r - 1
+		}
+	}
+	return m
+}

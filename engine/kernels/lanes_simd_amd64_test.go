@@ -219,3 +219,12 @@ func TestLayoutMatchesPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestRowMask(t *testing.T) {
+	all := ^uint64(0)
+	for n, want := range map[int][2]uint64{0: {0, 0}, 1: {1, 0}, 63: {all >> 1, 0}, 64: {all, 0}, 65: {all, 1}, 127: {all, all >> 1}, 128: {all, all}} {
+		if got := rowMask(n); got != want {
+			t.Errorf("rowMask(%d) = %#x, want %#x", n, got, want)
+		}
+	}
+}
