@@ -69,6 +69,28 @@ func BenchmarkLoadParquet(b *testing.B) {
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
 	})
+	b.Run("dataset", func(b *testing.B) {
+		ds, err := datasets.Open(ctx, datasets.LoadOptions{Paths: []string{file}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ds.Close()
+		b.SetBytes(st.Size())
+		b.ReportAllocs()
+		cpu0 := cpuSeconds()
+		for b.Loop() {
+			p, info, err := ds.Load(ctx, datasets.LoadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if info.Rows != rows || p.N() != 500 || p.T() != 5000 {
+				b.Fatalf("loaded %d rows %d×%d, want %d rows 5000×500", info.Rows, p.T(), p.N(), rows)
+			}
+		}
+		cpu := cpuSeconds() - cpu0
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
+	})
 	b.Run("adj_close", func(b *testing.B) {
 		b.ReportAllocs()
 		cpu0 := cpuSeconds()

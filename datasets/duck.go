@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -39,6 +40,15 @@ type DBConfig struct {
 	Dirs  []string
 
 	keepOrder bool // keep insertion order (writers)
+}
+
+func (c DBConfig) isZero() bool {
+	return c.MemoryLimit == "" && c.TempDir == "" && c.Threads == 0 && len(c.Files) == 0 && len(c.Dirs) == 0 && !c.keepOrder
+}
+
+func (c DBConfig) same(d DBConfig) bool {
+	return c.MemoryLimit == d.MemoryLimit && c.TempDir == d.TempDir && c.Threads == d.Threads &&
+		slices.Equal(c.Files, d.Files) && slices.Equal(c.Dirs, d.Dirs) && c.keepOrder == d.keepOrder
 }
 
 // DB is one locked-down in-memory DuckDB connection: extension autoload
@@ -104,6 +114,12 @@ func OpenDB(ctx context.Context, cfg DBConfig) (d *DB, err error) {
 		{"SET preserve_insertion_order = ?", cfg.keepOrder},
 		{"SET allowed_paths = ?", nonNil(files)},
 		{"SET allowed_directories = ?", dirs},
+		// Nothing of the files' content outlives a query, so each load
+		// of a Dataset reads them as they are. (DuckDB's caches check a
+		// file's size and modification time, which a rewrite within the
+		// same second can leave unchanged.)
+		{"SET enable_external_file_cache = false", nil},
+		{"SET parquet_metadata_cache = false", nil},
 		{"SET enable_external_access = false", nil},
 		{"SET lock_configuration = true", nil},
 	}

@@ -96,61 +96,16 @@ func (in *Info) Source() string {
 var symbolRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
 
 // Load reads price histories into a validated panel (SEMANTICS §1) and
-// attaches the rates, if any.
+// attaches the rates, if any. It opens a DuckDB instance locked to the
+// inputs for this one load; to load several selections of the same files,
+// Open them once as a Dataset.
 func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
-	in, err := expandInputs(opt.Paths)
+	ds, err := Open(ctx, opt)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkMapping(opt.Columns); err != nil {
-		return nil, nil, err
-	}
-	if opt.From != nil && opt.To != nil && *opt.To < *opt.From {
-		return nil, nil, newErr("", fmt.Sprintf("--from %s --to %s", *opt.From, *opt.To), RuleEmpty, "the range is empty; --to must not be before --from")
-	}
-	for _, s := range opt.Symbols {
-		if !symbolRE.MatchString(s) {
-			return nil, nil, newErr("", fmt.Sprintf("--symbols %q", s), RuleBadSymbol, "want 1-32 characters of A-Z a-z 0-9 . _ -")
-		}
-	}
-	// The files' sizes and times now; their content hash is computed when
-	// first asked for (Info.Fingerprint).
-	fp, err := newLazyFingerprint(in.files)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opt.Fingerprint {
-		go fp.get()
-	}
-	cfg := opt.DB
-	if cfg.Threads == 0 && in.format == FormatParquet {
-		// Parquet is scanned as bar ranges, one connection per CPU at
-		// once (loadWorkers); each query runs on its caller's thread
-		// rather than on a shared pool that would oversubscribe the CPUs.
-		cfg.Threads = 1
-	}
-	cfg.Files = append(append([]string(nil), in.files...), cfg.Files...)
-	if opt.Rates != "" {
-		cfg.Files = append(cfg.Files, opt.Rates)
-	}
-	db, err := OpenDB(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer db.closeLater()
-	p, info, err := loadPanel(ctx, db, in, opt)
-	if err != nil {
-		return nil, nil, err
-	}
-	info.fp = fp
-	if opt.Rates != "" {
-		r, err := loadRates(ctx, db, opt.Rates)
-		if err != nil {
-			return nil, nil, err
-		}
-		attachRates(p, info, r, opt.Rates)
-	}
-	return p, info, nil
+	defer ds.closeLater()
+	return ds.Load(ctx, opt)
 }
 
 // source is the SQL of the filtered, renamed selection and its arguments.
