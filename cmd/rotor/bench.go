@@ -244,32 +244,63 @@ var workloads = []workload{
 		}, float64(n * 2520), nil, nil
 	}},
 	{name: "load/parquet", unit: "rows/s", setup: func(ctx context.Context, size int) (func() error, float64, func(), error) {
-		n, T := pick(size, 100, 500), pick(size, 2520, 5000)
-		p, err := synth.Generate(synth.Config{Symbols: n, Days: T, Seed: 5})
+		file, rows, cleanup, err := benchParquet(ctx, size)
 		if err != nil {
-			return nil, 0, nil, err
-		}
-		rows := 0
-		for _, v := range p.Column(p.PriceField()) {
-			if v == v {
-				rows++
-			}
-		}
-		dir, err := os.MkdirTemp("", "rotor-bench-")
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		cleanup := func() { os.RemoveAll(dir) }
-		file := filepath.Join(dir, "prices.parquet")
-		if err := datasets.WritePanel(ctx, p, file, datasets.DBConfig{}); err != nil {
-			cleanup()
 			return nil, 0, nil, err
 		}
 		return func() error {
 			_, _, err := datasets.Load(ctx, datasets.LoadOptions{Paths: []string{file}})
 			return err
-		}, float64(rows), cleanup, nil
+		}, rows, cleanup, nil
 	}},
+	{name: "load/dataset", unit: "rows/s", setup: func(ctx context.Context, size int) (func() error, float64, func(), error) {
+		file, rows, cleanup, err := benchParquet(ctx, size)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		ds, err := datasets.Open(ctx, datasets.LoadOptions{Paths: []string{file}})
+		if err != nil {
+			cleanup()
+			return nil, 0, nil, err
+		}
+		op := func() error {
+			_, _, err := ds.Load(ctx, datasets.LoadOptions{})
+			return err
+		}
+		done := func() {
+			ds.Close()
+			cleanup()
+		}
+		return op, rows, done, nil
+	}},
+}
+
+// benchParquet writes the synthetic market of the set's size as zstd
+// Parquet into a temp directory and returns the file, its rows (priced
+// cells) and the directory's removal.
+func benchParquet(ctx context.Context, size int) (string, float64, func(), error) {
+	n, T := pick(size, 100, 500), pick(size, 2520, 5000)
+	p, err := synth.Generate(synth.Config{Symbols: n, Days: T, Seed: 5})
+	if err != nil {
+		return "", 0, nil, err
+	}
+	rows := 0
+	for _, v := range p.Column(p.PriceField()) {
+		if v == v {
+			rows++
+		}
+	}
+	dir, err := os.MkdirTemp("", "rotor-bench-")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	file := filepath.Join(dir, "prices.parquet")
+	if err := datasets.WritePanel(ctx, p, file, datasets.DBConfig{}); err != nil {
+		cleanup()
+		return "", 0, nil, err
+	}
+	return file, float64(rows), cleanup, nil
 }
 
 // benchResult is one workload's runs.
