@@ -105,7 +105,9 @@ func Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *Info, error) {
 		return nil, nil, err
 	}
 	defer ds.closeLater()
-	return ds.Load(ctx, opt)
+	sel := opt
+	sel.Paths, sel.Rates, sel.DB = nil, "", DBConfig{} // the dataset's own
+	return ds.Load(ctx, sel)
 }
 
 // source is the SQL of the filtered, renamed selection and its arguments.
