@@ -8,6 +8,12 @@
 // down: a memory limit, a private temp directory, no extension loading and
 // access to exactly the input files and the output directory.
 //
+// Load reads one selection with an instance of its own. To read several
+// selections of the same files, Open them once as a Dataset: each of its
+// loads reads the files again, and skips starting DuckDB (an instance
+// starts with its allocator emptied, so its first scans fault their
+// buffers in again).
+//
 // Every input that is not a valid price history is rejected with one
 // *Error line naming the file, the key (row, column or symbol) and the rule.
 package datasets
