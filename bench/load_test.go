@@ -52,22 +52,29 @@ func BenchmarkLoadParquet(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	b.Run("all", func(b *testing.B) {
-		b.SetBytes(st.Size())
+	// timeLoads runs load in b.Loop, checks each panel and reports the
+	// rates.
+	timeLoads := func(b *testing.B, wantN, wantT int, load func() (*engine.Panel, *datasets.Info, error)) {
 		b.ReportAllocs()
 		cpu0 := cpuSeconds()
 		for b.Loop() {
-			p, info, err := datasets.Load(ctx, datasets.LoadOptions{Paths: []string{file}})
+			p, info, err := load()
 			if err != nil {
 				b.Fatal(err)
 			}
-			if info.Rows != rows || p.N() != 500 || p.T() != 5000 {
-				b.Fatalf("loaded %d rows %d×%d, want %d rows 5000×500", info.Rows, p.T(), p.N(), rows)
+			if info.Rows != rows || p.N() != wantN || p.T() != wantT {
+				b.Fatalf("loaded %d rows %d×%d, want %d rows %d×%d", info.Rows, p.T(), p.N(), rows, wantT, wantN)
 			}
 		}
 		cpu := cpuSeconds() - cpu0
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
+	}
+	b.Run("all", func(b *testing.B) {
+		b.SetBytes(st.Size())
+		timeLoads(b, 500, 5000, func() (*engine.Panel, *datasets.Info, error) {
+			return datasets.Load(ctx, datasets.LoadOptions{Paths: []string{file}})
+		})
 	})
 	b.Run("dataset", func(b *testing.B) {
 		ds, err := datasets.Open(ctx, datasets.LoadOptions{Paths: []string{file}})
@@ -76,36 +83,14 @@ func BenchmarkLoadParquet(b *testing.B) {
 		}
 		defer ds.Close()
 		b.SetBytes(st.Size())
-		b.ReportAllocs()
-		cpu0 := cpuSeconds()
-		for b.Loop() {
-			p, info, err := ds.Load(ctx, datasets.LoadOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if info.Rows != rows || p.N() != 500 || p.T() != 5000 {
-				b.Fatalf("loaded %d rows %d×%d, want %d rows 5000×500", info.Rows, p.T(), p.N(), rows)
-			}
-		}
-		cpu := cpuSeconds() - cpu0
-		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
+		timeLoads(b, 500, 5000, func() (*engine.Panel, *datasets.Info, error) {
+			return ds.Load(ctx, datasets.LoadOptions{})
+		})
 	})
 	b.Run("adj_close", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu0 := cpuSeconds()
-		for b.Loop() {
-			_, info, err := datasets.Load(ctx, datasets.LoadOptions{Paths: []string{file}, Fields: []engine.Field{engine.AdjClose}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if info.Rows != rows {
-				b.Fatalf("loaded %d rows, want %d", info.Rows, rows)
-			}
-		}
-		cpu := cpuSeconds() - cpu0
-		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-		b.ReportMetric(float64(rows)*float64(b.N)/cpu, "rows/cpu-s")
+		timeLoads(b, 500, 5000, func() (*engine.Panel, *datasets.Info, error) {
+			return datasets.Load(ctx, datasets.LoadOptions{Paths: []string{file}, Fields: []engine.Field{engine.AdjClose}})
+		})
 	})
 	b.Run("subset", func(b *testing.B) {
 		from, to := engine.DateOf(2010, 1, 1), engine.DateOf(2010, 12, 31)
