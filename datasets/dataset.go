@@ -3,6 +3,7 @@ package datasets
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -106,22 +107,30 @@ func (ds *Dataset) Load(ctx context.Context, opt LoadOptions) (*engine.Panel, *I
 
 // sameInputs checks that opt names no other inputs than the dataset's.
 func (ds *Dataset) sameInputs(opt LoadOptions) error {
-	if opt.Paths != nil {
+	if len(opt.Paths) > 0 {
 		in, err := expandInputs(opt.Paths)
 		if err != nil {
 			return err
 		}
-		if !slices.Equal(in.files, ds.in.files) {
+		if !slices.Equal(absFiles(in.files), absFiles(ds.in.files)) {
 			return fmt.Errorf("datasets: Load of %s on a Dataset opened for %s; open another Dataset", in.display(), ds.in.display())
 		}
 	}
-	if opt.Rates != "" && opt.Rates != ds.rates {
+	if opt.Rates != "" && !samePath(opt.Rates, ds.rates) {
 		return fmt.Errorf("datasets: Load with rates %s on a Dataset opened with rates %q; open another Dataset", opt.Rates, ds.rates)
 	}
 	if !opt.DB.isZero() && !opt.DB.same(ds.dbCfg) {
 		return fmt.Errorf("datasets: Load with other DuckDB settings than the Dataset was opened with; open another Dataset")
 	}
 	return nil
+}
+
+// samePath reports whether a and b name the same file (compared as
+// absolute, cleaned paths).
+func samePath(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
 }
 
 // Close closes the DuckDB instance and removes its private temp directory.

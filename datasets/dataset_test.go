@@ -80,8 +80,11 @@ func TestDatasetSeesChanges(t *testing.T) {
 	}
 	defer ds.Close()
 	p, info1, err := ds.Load(ctx, LoadOptions{})
-	if err != nil || p.At(engine.Close, 1, 0) != 11 {
-		t.Fatalf("first load: %v, close %v", err, p.At(engine.Close, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.At(engine.Close, 1, 0); got != 11 {
+		t.Fatalf("first load: close %v, want 11", got)
 	}
 	fp1, err := info1.Fingerprint()
 	if err != nil {
@@ -89,8 +92,11 @@ func TestDatasetSeesChanges(t *testing.T) {
 	}
 	write("12.5")
 	p, info2, err := ds.Load(ctx, LoadOptions{})
-	if err != nil || p.At(engine.Close, 1, 0) != 12.5 {
-		t.Fatalf("second load: %v, close %v; want the rewritten 12.5", err, p.At(engine.Close, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.At(engine.Close, 1, 0); got != 12.5 {
+		t.Fatalf("second load: close %v; want the rewritten 12.5", got)
 	}
 	fp2, _ := info2.Fingerprint()
 	if fp1 == "" || fp1 == fp2 {
@@ -148,7 +154,7 @@ func TestDatasetMisuse(t *testing.T) {
 			t.Errorf("Load(%+v) = %v; want an error saying %q", c.opt, err, c.want)
 		}
 	}
-	if _, _, err := ds.Load(ctx, LoadOptions{Paths: []string{"testdata/good/prices.csv"}}); err != nil {
+	if _, _, err := ds.Load(ctx, LoadOptions{Paths: []string{"./testdata/good/prices.csv"}}); err != nil {
 		t.Errorf("Load naming the dataset's own file: %v", err)
 	}
 	var wg sync.WaitGroup
